@@ -1,0 +1,1 @@
+"""HubEE Box domain: models, services and rules. Never imports streamlit, fastapi or apscheduler."""
