@@ -9,16 +9,33 @@ from sqlmodel import Session, select
 from core.models import Operator, Process
 
 OPERATORS = [
-    {"code": "DILA", "name": "Direction de l'information légale et administrative", "siret": "13000918600011", "branch_code": "75107"},
+    {
+        "code": "DILA",
+        "name": "Direction de l'information légale et administrative",
+        "siret": "13000918600011",
+        "branch_code": "75107",
+    },
     {"code": "DGS", "name": "Direction générale de la santé", "siret": "11000101300017", "branch_code": "75107"},
-    {"code": "DINUM", "name": "Direction interministérielle du numérique (API Particulier)", "siret": "13002526500013", "branch_code": "75107"},
+    {
+        "code": "DINUM",
+        "name": "Direction interministérielle du numérique (API Particulier)",
+        "siret": "13002526500013",
+        "branch_code": "75107",
+    },
 ]
 
 # code, label, short label, operator, complément request allowed, file to the usager allowed
 PROCESSES = [
     ("CERTDC", "Certificat de décès électronique", "CERTDC", "DGS", False, False),
     ("EtatCivil", "Demande d'acte d'état civil (AEC)", "AEC", "DILA", True, True),
-    ("depotDossierPACS", "Démarche en ligne de préparation à la conclusion d'un Pacs (DDPACS)", "DDPACS", "DILA", True, True),
+    (
+        "depotDossierPACS",
+        "Démarche en ligne de préparation à la conclusion d'un Pacs (DDPACS)",
+        "DDPACS",
+        "DILA",
+        True,
+        True,
+    ),
     ("recensementCitoyen", "Recensement citoyen obligatoire (RCO)", "RCO", "DILA", True, True),
     ("JeChangeDeCoordonnees", "Déclaration de changement de coordonnées (JCC)", "JCC", "DILA", True, False),
     ("HebergementTourisme", "Déclaration d'un hébergement de tourisme (DHTOUR)", "DHTOUR", "DILA", True, True),

@@ -230,8 +230,10 @@ def may_edit_account(actor: Actor, target: Actor, change: AccountChange) -> Verd
         return deny("Un délégué technique ne peut pas être modifié par un service instructeur.")
     if change.actor_type in (ActorType.PLATFORM_ADMIN, ActorType.DELEGUE_TECHNIQUE) and not is_platform_admin(actor):
         return deny("Seul l'administrateur de la plateforme peut attribuer ce type d'acteur.")
-    return may_manage_accounts(actor, target.organization_id) if target.organization_id else deny(
-        "Ce compte ne relève d'aucun service instructeur que vous administrez."
+    return (
+        may_manage_accounts(actor, target.organization_id)
+        if target.organization_id
+        else deny("Ce compte ne relève d'aucun service instructeur que vous administrez.")
     )
 
 

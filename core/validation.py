@@ -4,7 +4,9 @@ import re
 
 from core.errors import InvalidInput
 
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 # French numbers: 0X XX XX XX XX, or +33 / 0033 followed by 9 digits (no leading 0).
 PHONE = re.compile(r"^(?:0[1-9]\d{8}|(?:\+33|0033)[1-9]\d{8})$")
 INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
@@ -40,7 +42,9 @@ def normalize_siret(value: str, field: str = "siret") -> str:
 def normalize_email(value: str, field: str = "email") -> str:
     email = (value or "").strip().lower()
     if len(email) > 320 or not EMAIL.match(email):
-        raise InvalidInput("L'adresse électronique n'est pas valide (exemple : prenom.nom@mairie-exemple.fr).", field=field)
+        raise InvalidInput(
+            "L'adresse électronique n'est pas valide (exemple : prenom.nom@mairie-exemple.fr).", field=field
+        )
     return email
 
 

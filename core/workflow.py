@@ -99,12 +99,13 @@ def check_transition(
         raise InvalidInput("Cette démarche ne permet pas de demander un complément à l'usager.", field="status")
     if target not in next_statuses(current, trigger, allows_complement=allows_complement):
         raise Conflict(
-            f"Passage impossible du statut « {label(current)} » au statut « {label(target)} » "
-            f"({trigger.value})."
+            f"Passage impossible du statut « {label(current)} » au statut « {label(target)} » ({trigger.value})."
         )
     if trigger in (Trigger.AGENT, Trigger.SI_SOFTWARE):
         has_message = bool(message and message.strip())
         if target is S.REFUSED and not has_message:
             raise InvalidInput("Le motif du refus est obligatoire.", field="message")
         if target is S.ADD_AWAITING and not has_message:
-            raise InvalidInput("Le message à l'usager précisant le complément attendu est obligatoire.", field="message")
+            raise InvalidInput(
+                "Le message à l'usager précisant le complément attendu est obligatoire.", field="message"
+            )

@@ -4,8 +4,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers every table)
-from core.db import make_engine
 from core.config import get_settings
+from core.db import make_engine
 
 target_metadata = SQLModel.metadata
 

@@ -1,9 +1,9 @@
 """Every table of the box; importing this package registers them all on SQLModel.metadata."""
 
 from core.models.accounts import (
+    Account,
     AccountRole,
     AccountToken,
-    Account,
     ActorType,
     Civility,
     Habilitation,

@@ -49,5 +49,3 @@ def enum_column(enum_cls: type[Enum], *, nullable: bool = False, index: bool = F
 
 def json_column(*, nullable: bool = True) -> sa.Column:
     return sa.Column(sa.JSON(), nullable=nullable)
-
-
