@@ -1,0 +1,44 @@
+# HubEE Box — the two commands of the README are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORTAL_PORT ?= 8501
+
+.PHONY: run test lint migrate demo test-pg clean-data help
+
+help:
+	@echo "make run   — install, migrate, load demo data on an empty database, start the box"
+	@echo "make test  — install, lint (ruff), run every test (pytest)"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt 2>&1 | grep -v "is ignored" || true
+	@$(PY) -c "import streamlit, sqlmodel, alembic, pytest, playwright" && touch $(STAMP)
+
+migrate: $(STAMP)
+	$(PY) -m core.cli migrate
+
+demo: migrate
+	$(PY) -m core.cli demo
+
+run: migrate
+	@$(PY) -m core.cli demo --if-empty
+	@$(PY) -m core.cli welcome
+	$(PY) -m streamlit run app.py --server.port $(PORTAL_PORT) --server.headless true \
+		--browser.gatherUsageStats false
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	$(PY) -m pytest -q
+
+# The core suite against PostgreSQL: HUBEE_TEST_DATABASE_URL must name an empty database.
+test-pg: $(STAMP)
+	$(PY) -m pytest -q tests/core tests/unit
+
+clean-data:
+	rm -rf data/hubee.db* data/attachments data/mail data/inbound
