@@ -16,6 +16,7 @@ from core.services.accounts import account_by_email
 from core.tokens import find_valid_token
 
 BAD_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
+LINK_PURPOSES = frozenset({TokenPurpose.ACTIVATION, TokenPurpose.PASSWORD_RESET})
 DEACTIVATED = "Ce compte est désactivé. Contactez l'administrateur local de votre service instructeur."
 
 
@@ -75,10 +76,7 @@ def set_password(session: Session, account: Account, password: str, *, now: date
 
 def activate_with_token(session: Session, *, raw_token: str, password: str, now: datetime) -> Account:
     """Follow an activation (or reset) link: set the password and spend the token, all or nothing."""
-    try:
-        token = find_valid_token(session, raw_token, TokenPurpose.ACTIVATION, now=now)
-    except InvalidInput:
-        token = find_valid_token(session, raw_token, TokenPurpose.PASSWORD_RESET, now=now)
+    token = find_valid_token(session, raw_token, LINK_PURPOSES, now=now)
     account = session.get(Account, token.account_id)
     set_password(session, account, password, now=now)
     token.used_at = now

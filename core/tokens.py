@@ -40,10 +40,15 @@ def issue_token(
     return raw
 
 
-def find_valid_token(session: Session, raw: str, purpose: TokenPurpose, *, now: datetime) -> AccountToken:
+def find_valid_token(
+    session: Session, raw: str, purposes: frozenset[TokenPurpose] | TokenPurpose, *, now: datetime
+) -> AccountToken:
     """The unused, unexpired token matching `raw`, or a French error saying what is wrong with the link."""
     token = session.exec(
-        select(AccountToken).where(AccountToken.token_hash == token_hash(raw or ""), AccountToken.purpose == purpose)
+        select(AccountToken).where(
+            AccountToken.token_hash == token_hash(raw or ""),
+            AccountToken.purpose.in_([purposes] if isinstance(purposes, TokenPurpose) else sorted(purposes)),
+        )
     ).first()
     if token is None:
         raise InvalidInput("Ce lien n'est pas valide. Demandez un nouveau lien avec « Mot de passe oublié ».")
