@@ -1,0 +1,132 @@
+"""The box's management command, for the person running it from a shell: `python -m core.cli --help`."""
+
+from typing import Annotated
+
+import typer
+
+from core.clock import utcnow
+from core.config import get_settings
+from core.db import session_scope
+from core.errors import DomainError
+from core.migrate import schema_version, upgrade_to_head
+from core.models import ActorType, Civility, OrganizationKind, TokenPurpose
+
+app = typer.Typer(help="Administration de HubEE Box en ligne de commande.", no_args_is_help=True, add_completion=False)
+
+
+def _fail(error: DomainError) -> None:
+    typer.secho(f"Erreur : {error.message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def migrate() -> None:
+    """Met la base de données à jour (schéma et catalogue)."""
+    upgrade_to_head()
+    current, head = schema_version()
+    typer.echo(f"Base de données à jour (version {current}).")
+
+
+@app.command("db-version")
+def db_version() -> None:
+    """Affiche la version du schéma de la base et celle attendue par le code."""
+    current, head = schema_version()
+    typer.echo(f"Version de la base : {current or 'aucune (base vide)'}")
+    typer.echo(f"Version du code    : {head}")
+    if current != head:
+        typer.echo("La base n'est pas à jour : lancez `python -m core.cli migrate`.")
+        raise typer.Exit(code=2)
+
+
+@app.command()
+def demo(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Ne rien faire si la base contient déjà des comptes.")
+    ] = False,
+) -> None:
+    """Charge les données de démonstration (sans doublon si on relance)."""
+    from core.demo import load_demo_data
+    from core.services.portal_setup import has_any_account
+
+    with session_scope() as s:
+        if if_empty and has_any_account(s):
+            typer.echo("Base déjà initialisée : données de démonstration non chargées.")
+            return
+        created = load_demo_data(s, now=utcnow())
+    total = sum(created.values())
+    typer.echo("Données de démonstration chargées." if total else "Données de démonstration déjà présentes.")
+
+
+@app.command()
+def welcome() -> None:
+    """Affiche les adresses de la box et les comptes de démonstration."""
+    from core.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_is_loaded
+
+    settings = get_settings()
+    typer.echo("")
+    typer.echo(f"  Portail HubEE Box : {settings.public_base_url}")
+    with session_scope() as s:
+        loaded = demo_is_loaded(s)
+    if loaded:
+        typer.echo(f"  Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+        for email, who in DEMO_LOGINS:
+            typer.echo(f"    {email:<42} {who}")
+    typer.echo("  Arrêt : Ctrl-C")
+    typer.echo("")
+
+
+@app.command("create-organization")
+def create_organization(
+    siret: Annotated[str, typer.Option(help="SIRET (14 chiffres)")],
+    name: Annotated[str, typer.Option(help="Nom du service instructeur")],
+    insee: Annotated[str, typer.Option(help="Code INSEE (code guichet)")],
+    kind: Annotated[OrganizationKind, typer.Option(help="Nature")] = OrganizationKind.COMMUNE,
+) -> None:
+    """Crée un service instructeur (commune, groupement, autre administration)."""
+    from core.services.organizations import create_organization as create
+
+    try:
+        with session_scope() as s:
+            org = create(s, actor=None, siret=siret, name=name, branch_code=insee, kind=kind)
+    except DomainError as error:
+        _fail(error)
+    typer.echo(f"Service instructeur créé : {org.name} (SIRET {org.siret}).")
+
+
+@app.command("create-platform-admin")
+def create_platform_admin(
+    email: Annotated[str, typer.Option(help="Adresse électronique professionnelle (identifiant)")],
+    first_name: Annotated[str, typer.Option("--prenom", help="Prénom")],
+    last_name: Annotated[str, typer.Option("--nom", help="Nom")],
+    phone: Annotated[str, typer.Option("--telephone", help="Téléphone")],
+    civility: Annotated[Civility, typer.Option("--civilite", help="Civilité")] = Civility.MADAME,
+) -> None:
+    """Crée l'administrateur de la plateforme et affiche son lien d'activation (usage unique, 48 heures)."""
+    from core.services.accounts import create_account
+    from core.tokens import issue_token
+
+    now = utcnow()
+    try:
+        with session_scope() as s:
+            account = create_account(
+                s,
+                actor=None,
+                email=email,
+                civility=civility,
+                first_name=first_name,
+                last_name=last_name,
+                phone=phone,
+                actor_type=ActorType.PLATFORM_ADMIN,
+                organization_id=None,
+                now=now,
+            )
+            token = issue_token(s, account, TokenPurpose.ACTIVATION, now=now)
+    except DomainError as error:
+        _fail(error)
+    base = get_settings().public_base_url.rstrip("/")
+    typer.echo(f"Compte créé : {account.email}")
+    typer.echo(f"Lien d'activation (usage unique, valable 48 heures) :\n  {base}/?activation={token}")
+
+
+if __name__ == "__main__":
+    app()
