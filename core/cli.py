@@ -23,6 +23,7 @@ def _fail(error: DomainError) -> None:
 def migrate() -> None:
     """Met la base de données à jour (schéma et catalogue)."""
     upgrade_to_head()
+    get_settings().secret_key()  # generated into data/ on first start, never committed
     current, head = schema_version()
     typer.echo(f"Base de données à jour (version {current}).")
 

@@ -10,6 +10,7 @@ from core.models.accounts import (
     PortalSession,
     Role,
     SecondFactorMethod,
+    SessionStage,
     TokenPurpose,
 )
 from core.models.catalog import Operator, Process

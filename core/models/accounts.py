@@ -106,12 +106,21 @@ class AccountToken(SQLModel, table=True):
     attempts: int = 0
 
 
+class SessionStage(str, Enum):
+    """How far a login has gone: only ACTIVE sessions open the portal."""
+
+    SECOND_FACTOR = "second_factor"
+    PASSWORD_CHANGE = "password_change"
+    ACTIVE = "active"
+
+
 class PortalSession(SQLModel, table=True):
     """Server-side portal session; the browser holds only a random id whose hash is stored here."""
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=128, unique=True)
     account_id: int = Field(foreign_key="account.id", index=True)
+    stage: SessionStage = Field(default=SessionStage.ACTIVE, sa_column=enum_column(SessionStage))
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
     last_seen_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
     ended_at: datetime | None = Field(default=None, sa_column=utc_column())
