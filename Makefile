@@ -3,7 +3,6 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-PORTAL_PORT ?= 8501
 
 .PHONY: run test lint migrate demo test-pg clean-data help
 
@@ -26,8 +25,7 @@ demo: migrate
 run: migrate
 	@$(PY) -m core.cli demo --if-empty
 	@$(PY) -m core.cli welcome
-	$(PY) -m streamlit run app.py --server.port $(PORTAL_PORT) --server.headless true \
-		--browser.gatherUsageStats false
+	@$(PY) -m core.cli serve
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

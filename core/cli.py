@@ -72,6 +72,7 @@ def welcome() -> None:
         typer.echo(f"  Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         for email, who in DEMO_LOGINS:
             typer.echo(f"    {email:<42} {who}")
+    typer.echo(f"  Courriels envoyés par la box (liens d'activation, codes) : {settings.data_dir / 'mail'}")
     typer.echo("  Arrêt : Ctrl-C")
     typer.echo("")
 
@@ -127,6 +128,49 @@ def create_platform_admin(
     base = get_settings().public_base_url.rstrip("/")
     typer.echo(f"Compte créé : {account.email}")
     typer.echo(f"Lien d'activation (usage unique, valable 48 heures) :\n  {base}/?activation={token}")
+
+
+@app.command()
+def serve() -> None:
+    """Démarre la box : serveur de courriel local et portail ; Ctrl-C arrête tout."""
+    import subprocess
+    import sys
+    import time
+
+    settings = get_settings()
+    commands = {
+        "courriel": [sys.executable, "-m", "core.mailsink"],
+        "portail": [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(settings.portal_port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+    }
+    processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+    try:
+        while all(p.poll() is None for p in processes.values()):
+            time.sleep(0.5)
+        stopped = next(name for name, p in processes.items() if p.poll() is not None)
+        typer.secho(f"Le processus « {stopped} » s'est arrêté : arrêt de la box.", fg=typer.colors.RED, err=True)
+    except KeyboardInterrupt:
+        typer.echo("Arrêt de la box…")
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 if __name__ == "__main__":

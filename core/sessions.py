@@ -76,8 +76,12 @@ def _expired(portal_session: PortalSession, now: datetime) -> bool:
     return now - portal_session.created_at >= PENDING_TIMEOUT
 
 
-def resume_session(session: Session, raw: str | None, *, now: datetime) -> SessionCheck:
-    """The logged-in account for this token, after checking it is active and not idle; marks the activity."""
+def resume_session(session: Session, raw: str | None, *, now: datetime, touch: bool = True) -> SessionCheck:
+    """The logged-in account for this token, after checking it is active and not idle.
+
+    `touch` marks the person's activity; the portal's periodic idle check passes False, since a timer is not
+    the person.
+    """
     portal_session = find_open_session(session, raw)
     if portal_session is None:
         return SessionCheck(None)
@@ -87,8 +91,9 @@ def resume_session(session: Session, raw: str | None, *, now: datetime) -> Sessi
     account = session.get(Account, portal_session.account_id)
     if portal_session.stage is not SessionStage.ACTIVE or not account.active:
         return SessionCheck(None)
-    portal_session.last_seen_at = now
-    session.flush()
+    if touch:
+        portal_session.last_seen_at = now
+        session.flush()
     return SessionCheck(account.id)
 
 
