@@ -44,12 +44,19 @@ class Actor:
 
 @dataclass(frozen=True)
 class CaseRef:
-    """What the rules need to know about a télédossier (a Case row fits too)."""
+    """What the rules need to know about a télédossier; build it from a Case row with `case_ref`."""
 
     organization_id: int
     process_id: int
     status: CaseStatus
     read_only: bool = False
+
+
+def case_ref(case, subscription=None) -> CaseRef:
+    """A case is read-only in the portal when it was received before its subscription's modality switch."""
+    switched_at = getattr(subscription, "access_mode_changed_at", None)
+    read_only = switched_at is not None and case.transmitted_at < switched_at
+    return CaseRef(case.organization_id, case.process_id, case.status, read_only)
 
 
 @dataclass(frozen=True)
@@ -101,8 +108,17 @@ def is_platform_admin(actor: Actor) -> bool:
     return actor.active and actor.actor_type is ActorType.PLATFORM_ADMIN
 
 
+# Only these belong to a service instructeur; the others act across SIs and never as a member of one.
+SI_ACTOR_TYPES = frozenset({ActorType.AGENT, ActorType.ADMIN_LOCAL})
+
+
 def _member_of(actor: Actor, organization_id: int | None) -> bool:
-    return actor.active and actor.organization_id is not None and actor.organization_id == organization_id
+    return (
+        actor.active
+        and actor.actor_type in SI_ACTOR_TYPES
+        and actor.organization_id is not None
+        and actor.organization_id == organization_id
+    )
 
 
 # --- Télédossiers (SPEC §6) -------------------------------------------------------------------------
@@ -165,7 +181,7 @@ def may_comment_case(actor: Actor, case: CaseRef) -> Verdict:
 
 def case_visibility_clause(actor: Actor, case_table) -> sa.ColumnElement[bool]:
     """The SQL condition selecting exactly the cases `may_view_case` allows, for lists and counts."""
-    if not actor.active or actor.organization_id is None or not has_role(actor, Role.DOSSIERS_CONSULTATION):
+    if not _member_of(actor, actor.organization_id) or not has_role(actor, Role.DOSSIERS_CONSULTATION):
         return sa.false()
     clause = case_table.organization_id == actor.organization_id
     if not sees_all_processes(actor):
@@ -230,11 +246,11 @@ def may_edit_account(actor: Actor, target: Actor, change: AccountChange) -> Verd
         return deny("Un délégué technique ne peut pas être modifié par un service instructeur.")
     if change.actor_type in (ActorType.PLATFORM_ADMIN, ActorType.DELEGUE_TECHNIQUE) and not is_platform_admin(actor):
         return deny("Seul l'administrateur de la plateforme peut attribuer ce type d'acteur.")
-    return (
-        may_manage_accounts(actor, target.organization_id)
-        if target.organization_id
-        else deny("Ce compte ne relève d'aucun service instructeur que vous administrez.")
-    )
+    if is_platform_admin(actor):
+        return ALLOWED
+    if target.organization_id is None:
+        return deny("Ce compte ne relève d'aucun service instructeur que vous administrez.")
+    return may_manage_accounts(actor, target.organization_id)
 
 
 def may_set_active(actor: Actor, target: Actor) -> Verdict:

@@ -32,7 +32,7 @@ def engine():
     return get_engine()
 
 
-def _wipe(engine) -> None:
+def wipe_database(engine) -> None:
     with engine.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
             if table.name not in KEPT_TABLES:
@@ -45,7 +45,7 @@ def _wipe(engine) -> None:
 def db(engine):
     """The migrated engine, emptied of everything but the catalogue after the test."""
     yield engine
-    _wipe(engine)
+    wipe_database(engine)
 
 
 @pytest.fixture

@@ -119,7 +119,7 @@ def random_person(
     names = FIRST_NAMES_F if sex == "F" else FIRST_NAMES_M
     first_names = " ".join(rng.sample(names, rng.choice((1, 2, 2, 3))))
     last_name = last_name or rng.choice(LAST_NAMES)
-    age_days = rng.randint(age_range[0] * 365 + 10, age_range[1] * 365 - 10)
+    age_days = rng.randint(age_range[0] * 365 + 10, (age_range[1] + 1) * 365 - 10)  # both ends included
     return Person(
         sex=sex,
         first_names=first_names,

@@ -84,6 +84,11 @@ def create_account(
         raise InvalidInput(
             "Un agent ou un administrateur local appartient à un service instructeur.", field="organization"
         )
+    if actor_type in (ActorType.DELEGUE_TECHNIQUE, ActorType.PLATFORM_ADMIN) and organization_id is not None:
+        raise InvalidInput(
+            "Un délégué technique ou un administrateur de la plateforme n'appartient à aucun service instructeur.",
+            field="organization",
+        )
     if account_by_email(session, email):
         raise Conflict(f"Un compte existe déjà avec l'adresse {email}.", field="email")
     roles = DEFAULT_ROLES[actor_type] if roles is None else frozenset(roles)

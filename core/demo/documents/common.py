@@ -19,8 +19,22 @@ SUMMARY = "Récapitulatif"
 SUPPORTING = "Pièce jointe"
 
 # The PDF core fonts only know latin-1: typographic characters are replaced by their plain twins.
-_LATIN1_FALLBACKS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...",
-                                   "œ": "oe", "Œ": "OE", "€": "EUR", "\u202f": " ", "\u2009": " "})  # fmt: skip
+_LATIN1_FALLBACKS = str.maketrans(
+    {
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "–": "-",
+        "—": "-",
+        "…": "...",
+        "œ": "oe",
+        "Œ": "OE",
+        "€": "EUR",
+        "\u202f": " ",
+        "\u2009": " ",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -70,22 +84,27 @@ def latin1(text: str) -> str:
 
 
 def pdf_bytes(title: str, lines: list[tuple[str, object]], *, created: datetime, subtitle: str | None = None) -> bytes:
-    """A one-page A4 summary: a title and "label : value" lines, in Helvetica."""
+    """A one-page A4 summary: a title and "label  value" lines, in Helvetica."""
     pdf = FPDF()
     pdf.set_creation_date(created)
     pdf.set_title(latin1(title))
     pdf.add_page()
+    # Plain `text` calls: fpdf2's cells and line breaking would cost more than the rest of the demo.
     pdf.set_font("Helvetica", "B", 15)
-    pdf.multi_cell(0, 8, latin1(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.text(20, 25, latin1(title))
+    y = 33
     if subtitle:
         pdf.set_font("Helvetica", "I", 10)
-        pdf.cell(0, 7, latin1(subtitle), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    for label, value in lines:
-        pdf.set_font("Helvetica", "B", 10)
-        pdf.cell(70, 6, latin1(label))
-        pdf.set_font("Helvetica", "", 10)
-        pdf.multi_cell(0, 6, latin1("" if value is None else str(value)), new_x="LMARGIN", new_y="NEXT")
+        pdf.text(20, y, latin1(subtitle))
+        y += 6
+    rows = [y + 7 * (i + 1) for i in range(len(lines))]
+    # Labels then values, so that the font changes twice rather than twice per line.
+    pdf.set_font("Helvetica", "B", 9)
+    for row, (label, _) in zip(rows, lines, strict=True):
+        pdf.text(20, row, latin1(label))
+    pdf.set_font("Helvetica", "", 9)
+    for row, (_, value) in zip(rows, lines, strict=True):
+        pdf.text(75, row, latin1("" if value is None else str(value))[:72])  # stays inside the right margin
     return bytes(pdf.output())
 
 

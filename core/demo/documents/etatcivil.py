@@ -1,8 +1,8 @@
 """EtatCivil (AEC): the `EnveloppeMetierType` flow of service-public.fr, plus its PDF summary."""
 
 import random
-from dataclasses import replace
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from core.demo.documents.common import (
@@ -68,7 +68,9 @@ def _xml(act, nature, act_date, reason, quality, commune: Commune, holder: Perso
     fields(element(asker, "QualiteDemandeur"), Code=quality[0], Libelle=quality[1])
     fields(asker, Civilite=applicant.civility_long, Nom=applicant.last_name, Prenom=applicant.first_names)
     home = applicant.address
-    fields(element(asker, "AdresseFrancaise"), Voie=home.street, CodePostal=home.place.postal_code, Ville=home.place.name)
+    fields(
+        element(asker, "AdresseFrancaise"), Voie=home.street, CodePostal=home.place.postal_code, Ville=home.place.name
+    )
     element(asker, "Courriel", applicant.email)
     titulaire = element(request, "Titulaire")
     fields(
@@ -106,7 +108,15 @@ def build(rng: random.Random, commune: Commune, sent_at: datetime, number: str) 
     ]
     files = (
         xml_file("ActeEtatCivil-XML.xml", root, MAIN_DOCUMENT),
-        pdf_file("ActeEtatCivil-PDF.pdf", SUMMARY, "Demande d'acte d'état civil", summary, created=sent_at,
-                 subtitle=f"Transmise le {french_date(sent_at)} par service-public.fr"),
-    )  # fmt: skip
-    return DemoDossier(applicant=applicant, files=files, subject_name=holder.display_name, applicant_email=applicant.email)
+        pdf_file(
+            "ActeEtatCivil-PDF.pdf",
+            SUMMARY,
+            "Demande d'acte d'état civil",
+            summary,
+            created=sent_at,
+            subtitle=f"Transmise le {french_date(sent_at)} par service-public.fr",
+        ),
+    )
+    return DemoDossier(
+        applicant=applicant, files=files, subject_name=holder.display_name, applicant_email=applicant.email
+    )

@@ -74,12 +74,17 @@ def _xml(first: Person, second: Person, specific: bool) -> ET.Element:
 
 def _supporting_files(rng, first: Person, second: Person, specific: bool, sent_at: datetime):
     reference = usager_reference(rng)
-    pieces = [("an", f"Acte de naissance de {first.display_name}"), ("anp", f"Acte de naissance de {second.display_name}")]
+    pieces = [
+        ("an", f"Acte de naissance de {first.display_name}"),
+        ("anp", f"Acte de naissance de {second.display_name}"),
+    ]
     pieces.append(("cp", "Convention de Pacs spécifique") if specific else ("cv", "Convention de Pacs type"))
     files = []
     for index, (code, title) in enumerate(pieces):
         lines = [("Référence", reference), ("Document", title), ("Déposé le", french_date(sent_at))]
-        files.append(pdf_file(f"{reference}-depotDossierPACS-{code}-{index}.pdf", SUPPORTING, title, lines, created=sent_at))
+        files.append(
+            pdf_file(f"{reference}-depotDossierPACS-{code}-{index}.pdf", SUPPORTING, title, lines, created=sent_at)
+        )
     return files
 
 
