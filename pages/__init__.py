@@ -1,0 +1,1 @@
+"""The portal's Streamlit scripts, one per screen; registered explicitly by `pages.components.nav`."""

@@ -1,0 +1,80 @@
+"""The screens an account may open, built from its roles: one line per screen in SCREENS.
+
+Hiding a screen is convenience only; every service checks the same rules again (core.permissions).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import streamlit as st
+
+from core.models import Role
+from core.permissions import Actor, has_role, is_platform_admin
+
+LOGIN_SCRIPT = "pages/login.py"
+
+
+def everyone(actor: Actor) -> bool:
+    return actor.active
+
+
+def dossier_roles(actor: Actor) -> bool:
+    return has_role(actor, Role.DOSSIERS_CONSULTATION)
+
+
+def users_roles(actor: Actor) -> bool:
+    return has_role(actor, Role.USERS_CONSULTATION) or is_platform_admin(actor)
+
+
+def subscription_roles(actor: Actor) -> bool:
+    return has_role(actor, Role.SUBSCRIPTIONS_CONSULTATION) or is_platform_admin(actor)
+
+
+def platform_admin(actor: Actor) -> bool:
+    return is_platform_admin(actor)
+
+
+@dataclass(frozen=True)
+class Screen:
+    script: str
+    title: str
+    icon: str
+    url_path: str
+    allowed: Callable[[Actor], bool]
+    visibility: Literal["visible", "hidden"] = "visible"
+
+
+# The order is the menu's. A new screen is one line here, e.g.
+# Screen("pages/inbox.py", "Télédossiers", ":material/inbox:", "teledossiers", dossier_roles),
+# Screen("pages/accounts.py", "Comptes", ":material/group:", "comptes", users_roles),
+# Screen("pages/subscriptions.py", "Abonnements", ":material/assignment:", "abonnements", subscription_roles),
+# Screen("pages/platform.py", "Plateforme", ":material/settings:", "plateforme", platform_admin),
+SCREENS: tuple[Screen, ...] = (Screen("pages/home.py", "Accueil", ":material/home:", "accueil", everyone),)
+
+
+def screens_for(actor: Actor | None) -> list[Screen]:
+    return [screen for screen in SCREENS if actor is not None and screen.allowed(actor)]
+
+
+def pages_for(actor: Actor | None) -> list[st.Page]:
+    """The pages of the navigation: the login screen alone for nobody, otherwise what the roles open."""
+    if actor is None:
+        return _login_pages()
+    screens = screens_for(actor)
+    return [
+        st.Page(s.script, title=s.title, icon=s.icon, url_path=s.url_path, default=(i == 0), visibility=s.visibility)
+        for i, s in enumerate(screens)
+    ]
+
+
+def _login_pages() -> list[st.Page]:
+    # The login form also answers at every screen's address, so that a bookmarked or reloaded page asks to log in
+    # (instead of Streamlit's English "Page not found") and opens that very page once logged in.
+    return [
+        st.Page(LOGIN_SCRIPT, title="Connexion", icon=":material/login:", url_path="connexion", default=True),
+        *(
+            st.Page(LOGIN_SCRIPT, title="Connexion", icon=":material/login:", url_path=s.url_path, visibility="hidden")
+            for s in SCREENS
+        ),
+    ]

@@ -1,0 +1,180 @@
+"""The real portal for browser journeys: a fresh database with the demo data, `streamlit run app.py`, Chromium.
+
+Chromium is the system one (/usr/bin/chromium); nothing is ever downloaded.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from core.db import make_engine, session_scope
+from core.demo import DEMO_LOGINS
+from core.demo.world import ACCOUNTS
+from core.migrate import upgrade_to_head
+from core.services.accounts import account_by_email
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SERVER_START_TIMEOUT = 60
+DEMO_LOAD_TIMEOUT = 180
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+# The demo marks a deactivated account on its spec (AccountSpec.active); DEMO_LOGINS lists them all.
+DEACTIVATED_EMAILS = frozenset(spec.email for spec in ACCOUNTS if not spec.active)
+ACTIVE_DEMO_LOGINS = [(email, who) for email, who in DEMO_LOGINS if email not in DEACTIVATED_EMAILS]
+
+
+@dataclass(frozen=True)
+class Portal:
+    url: str
+    database_url: str
+    # email -> "Prénom Nom", as the home page shows it
+    names: dict[str, str]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _names(database_url: str) -> dict[str, str]:
+    engine = make_engine(database_url)
+    try:
+        with session_scope(engine) as s:
+            return {email: account_by_email(s, email).full_name for email, _ in DEMO_LOGINS}
+    finally:
+        engine.dispose()
+
+
+def _start_portal(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    with log.open("w") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _wait_until_healthy(process: subprocess.Popen, url: str, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"Le portail s'est arrêté au démarrage :\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"Le portail n'a pas répondu en {SERVER_START_TIMEOUT} s :\n{log.read_text()}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def require_chromium() -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium absent : apt-get install chromium")
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory) -> Iterator[Portal]:
+    """A migrated database with the demo data, served by `streamlit run app.py` on a free port."""
+    require_chromium()  # no browser, no journey: do not start a server for nothing
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    database_url = f"sqlite:///{data_dir / 'hubee.db'}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "HUBEE_DATA_DIR": str(data_dir),
+        "HUBEE_BCRYPT_ROUNDS": "4",
+        "PYTHONPATH": str(ROOT),
+    }
+    upgrade_to_head(database_url)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = data_dir / "portal.log"
+    # The server starts while the demo loads: it reads the database only when a browser asks.
+    process = _start_portal(env, port, log)
+    try:
+        demo = subprocess.run(
+            [sys.executable, "-m", "core.demo"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=DEMO_LOAD_TIMEOUT,
+        )
+        assert demo.returncode == 0, f"python -m core.demo a échoué :\n{demo.stdout}\n{demo.stderr}"
+        _wait_until_healthy(process, url, log)
+        yield Portal(url=url, database_url=database_url, names=_names(database_url))
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def browser_page():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 800}
+        )
+        context.set_default_timeout(15_000)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def page(browser_page):
+    """One tab for the whole run (a new tab costs a second); each test starts by loading a URL, which opens
+    a new Streamlit session where nobody is signed in."""
+    browser_page.set_viewport_size({"width": 1280, "height": 800})
+    browser_page.goto("about:blank")
+    return browser_page
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished running the script for the last action."""
+    page.wait_for_selector(IDLE, state="attached")
