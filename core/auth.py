@@ -7,6 +7,7 @@ raised, so that the counters are committed even when the login is refused.
 """
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -21,7 +22,7 @@ from core.models import Account, SecondFactorMethod, SessionStage, TokenPurpose
 from core.passwords import check_policy, hash_password, verify_password
 from core.second_factor import check_code, needs_second_factor, send_login_code
 from core.services.accounts import account_by_email
-from core.sessions import end_all_sessions, open_session, pending_session
+from core.sessions import PENDING_EXPIRED_MESSAGE, end_all_sessions, open_session, pending_session
 from core.tokens import LINK_VALIDITY, find_valid_token, issue_token
 
 BAD_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
@@ -34,6 +35,11 @@ LOCK_THRESHOLD = 5
 FIRST_LOCK = timedelta(minutes=15)
 PASSWORD_LIFETIME_MONTHS = 6
 LINK_PURPOSES = frozenset({TokenPurpose.ACTIVATION, TokenPurpose.PASSWORD_RESET})
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password("Aucun-compte#0")
 
 
 class LoginStep(str, Enum):
@@ -139,6 +145,8 @@ def check_credentials(session: Session, *, email: str, password: str, now: datet
     """First step of a login: the same message whether the email or the password is wrong."""
     account = account_by_email(session, email)
     if account is None:
+        # Spend the same bcrypt time as for a real account, so that timing does not reveal which emails exist.
+        verify_password(password, _dummy_hash())
         _audit(session, "login.failure", None, now, email=(email or "").strip().lower()[:320])
         return LoginOutcome(LoginStep.REFUSED, BAD_CREDENTIALS)
     _release_expired_lock(session, account, now)
@@ -163,7 +171,7 @@ def verify_second_factor(session: Session, *, session_token: str, code: str, now
     """Second step: the code from the email or the authenticator app."""
     portal_session = pending_session(session, session_token, SessionStage.SECOND_FACTOR, now=now)
     if portal_session is None:
-        return LoginOutcome(LoginStep.REFUSED, "La connexion n'a pas été terminée à temps. Recommencez.")
+        return LoginOutcome(LoginStep.REFUSED, PENDING_EXPIRED_MESSAGE)
     account = session.get(Account, portal_session.account_id)
     error = check_code(session, account, code, now=now)
     if error:
@@ -193,7 +201,7 @@ def change_expired_password(session: Session, *, session_token: str, new_passwor
     """Last step when the password is over 6 months old; raises InvalidInput naming the broken rule."""
     portal_session = pending_session(session, session_token, SessionStage.PASSWORD_CHANGE, now=now)
     if portal_session is None:
-        return LoginOutcome(LoginStep.REFUSED, "La connexion n'a pas été terminée à temps. Recommencez.")
+        return LoginOutcome(LoginStep.REFUSED, PENDING_EXPIRED_MESSAGE)
     account = session.get(Account, portal_session.account_id)
     set_password(session, account, new_password, now=now)
     end_all_sessions(session, account.id, "changement de mot de passe", now=now, keep=portal_session)
@@ -216,6 +224,8 @@ def activate_with_token(session: Session, *, raw_token: str, password: str, now:
     """Follow an activation or reset link: set the password and spend the token, all or nothing."""
     token = find_valid_token(session, raw_token, LINK_PURPOSES, now=now)
     account = session.get(Account, token.account_id)
+    if not account.active:
+        raise InvalidInput(DEACTIVATED)
     set_password(session, account, password, now=now)
     account.locked_until = None
     token.used_at = now
@@ -258,14 +268,3 @@ def request_password_reset(session: Session, *, email: str, now: datetime) -> st
         )
         _audit(session, "password.reset_requested", account, now)
     return RESET_SENT
-
-
-def authenticate(session: Session, *, email: str, password: str, now: datetime) -> Account:
-    """Transitional one-step login used by the portal shell until it drives the steps above.
-
-    Raises InvalidInput with the refusal message. Note: a raised error rolls back the failure counters.
-    """
-    outcome = check_credentials(session, email=email, password=password, now=now)
-    if outcome.step is LoginStep.REFUSED:
-        raise InvalidInput(outcome.message)
-    return session.get(Account, account_by_email(session, email).id)

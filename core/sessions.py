@@ -17,6 +17,7 @@ from core.tokens import token_hash
 IDLE_TIMEOUT = timedelta(minutes=60)
 PENDING_TIMEOUT = timedelta(minutes=10)
 EXPIRED_MESSAGE = "Votre session a expiré après 60 minutes d'inactivité. Reconnectez-vous."
+DEACTIVATED_MESSAGE = "Votre session a été fermée : ce compte n'est plus actif."
 PENDING_EXPIRED_MESSAGE = "La connexion n'a pas été terminée à temps. Recommencez."
 
 
@@ -89,7 +90,10 @@ def resume_session(session: Session, raw: str | None, *, now: datetime, touch: b
         end_session(session, portal_session, "inactivité", now=now)
         return SessionCheck(None, EXPIRED_MESSAGE)
     account = session.get(Account, portal_session.account_id)
-    if portal_session.stage is not SessionStage.ACTIVE or not account.active:
+    if not account.active:
+        end_session(session, portal_session, "compte désactivé", now=now)
+        return SessionCheck(None, DEACTIVATED_MESSAGE)
+    if portal_session.stage is not SessionStage.ACTIVE:
         return SessionCheck(None)
     if touch:
         portal_session.last_seen_at = now

@@ -5,7 +5,7 @@ from html import escape
 import streamlit as st
 
 from core.services.portal import SignedInUser
-from pages.components.session import sign_out
+from pages.components.session import idle_watch, sign_out
 
 # DSFR-like touches the theme (.streamlit/config.toml) cannot express.
 _STYLE = """
@@ -58,4 +58,5 @@ def header(user: SignedInUser | None) -> None:
         where = escape(user.organization_name or user.actor_type)
         st.html(f'<div class="hubee-user"><strong>{escape(user.display_name)}</strong><br>{where}</div>')
         st.button("Se déconnecter", key="logout", icon=":material/logout:", on_click=sign_out, type="secondary")
+    idle_watch()
     st.divider()

@@ -1,14 +1,19 @@
-"""Who is signed in to this browser tab: only the account id lives in st.session_state.
+"""Who is signed in to this browser tab.
 
-Everything else is read again from the database on each run, so a deactivated account loses access
-at its next click and no ORM object or Session ever outlives its unit of work.
+The tab keeps only the random token of its server-side `PortalSession` (core.sessions); each run asks core
+whether that session is still open, active and not idle, and gets the account id back. A reload opens a new
+tab session, so it asks to log in again: nothing outlives the tab, no cookie outlives a logout.
 """
 
 import streamlit as st
 
-from core.db import session_scope
+from core.clock import utcnow
+from core.db import get_engine, session_scope
+from core.mail import send_due_emails
 from core.services.portal import SignedInUser, signed_in_user
+from core.sessions import logout, resume_session
 
+TOKEN_KEY = "session_token"
 ACCOUNT_KEY = "account_id"
 FLASH_KEY = "flash"
 ACTIVATION_PARAM = "activation"
@@ -37,27 +42,47 @@ def signed_in_account_id() -> int:
     return account_id
 
 
+def check_session(*, touch: bool) -> int | None:
+    """The account of this tab's session, or None after signing the tab out with core's reason."""
+    token = st.session_state.get(TOKEN_KEY)
+    if not token:
+        st.session_state.pop(ACCOUNT_KEY, None)
+        return None
+    with session_scope() as s:
+        check = resume_session(s, token, now=utcnow(), touch=touch)
+    if check.account_id is None:
+        sign_out(check.message or "Votre session a été fermée.", kind="warning", end_in_core=False)
+    return check.account_id
+
+
 def portal_user() -> SignedInUser | None:
-    """The signed-in account of this tab, or None (then the login screen is shown)."""
+    """The signed-in account of this tab (its activity is noted), or None: then the login screen is shown."""
     if following_password_link():
         return None
-    account_id = current_account_id()
+    account_id = check_session(touch=True)
     if account_id is None:
         return None
     with session_scope() as s:
         user = signed_in_user(s, account_id=account_id)
     if user is None:
         sign_out("Votre session a été fermée : ce compte n'est plus actif.", kind="warning")
+        return None
+    st.session_state[ACCOUNT_KEY] = account_id
     return user
 
 
-def sign_in(account_id: int) -> None:
+def sign_in(session_token: str) -> None:
     # Start from a clean state: nothing typed before the login survives it.
     st.session_state.clear()
-    st.session_state[ACCOUNT_KEY] = int(account_id)
+    st.session_state[TOKEN_KEY] = session_token
 
 
-def sign_out(message: str = "Vous êtes déconnecté.", *, kind: str = "info") -> None:
+def sign_out(message: str = "Vous êtes déconnecté.", *, kind: str = "info", end_in_core: bool = True) -> None:
+    """Forget the tab's session; `end_in_core` also closes it on the server (audited as a logout)."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token and end_in_core:
+        with session_scope() as s:
+            logout(s, token, now=utcnow())
     st.session_state.clear()
     set_flash(message, kind=kind)
 
@@ -72,3 +97,15 @@ def show_flash() -> None:
     kind, message = st.session_state.pop(FLASH_KEY, (None, None))
     if message:
         {"success": st.success, "warning": st.warning}.get(kind, st.info)(message)
+
+
+def deliver_emails() -> None:
+    """Send what the last unit of work queued (codes, links) right away; failures stay queued for retries."""
+    send_due_emails(get_engine(), now=utcnow())
+
+
+@st.fragment(run_every=60)
+def idle_watch() -> None:
+    """Once a minute, without counting as activity: an idle tab signs itself out after 60 minutes."""
+    if st.session_state.get(TOKEN_KEY) and check_session(touch=False) is None:
+        st.rerun(scope="app")

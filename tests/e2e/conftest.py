@@ -12,6 +12,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -49,6 +51,30 @@ class Portal:
     database_url: str
     # email -> "Prénom Nom", as the home page shows it
     names: dict[str, str]
+    # Where the local SMTP sink (core.mailsink) keeps every message the portal sends.
+    mail_dir: Path
+    smtp_port: int
+
+    def emails_to(self, address: str) -> list[EmailMessage]:
+        """Messages the box sent to `address`, oldest first, read from the SMTP capture."""
+        messages = []
+        for path in sorted(self.mail_dir.glob("*.eml")):
+            message = message_from_bytes(path.read_bytes(), policy=policy.default)
+            if message["To"] == address:
+                messages.append(message)
+        return messages
+
+    def last_login_code(self, address: str, timeout: float = 15) -> str:
+        """The code of the newest "code de connexion" email to `address`, waiting for it to arrive."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            codes = [
+                m["Subject"].rsplit(" ", 1)[-1] for m in self.emails_to(address) if "code de connexion" in m["Subject"]
+            ]
+            if codes:
+                return codes[-1]
+            time.sleep(0.2)
+        pytest.fail(f"Aucun code de connexion reçu pour {address}")
 
 
 def _free_port() -> int:
@@ -128,10 +154,14 @@ def portal(tmp_path_factory) -> Iterator[Portal]:
         "HUBEE_BCRYPT_ROUNDS": "4",
         "PYTHONPATH": str(ROOT),
     }
+    smtp_port = _free_port()
+    env["HUBEE_SMTP_PORT"] = str(smtp_port)
     upgrade_to_head(database_url)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
+    env["HUBEE_PUBLIC_BASE_URL"] = url
     log = data_dir / "portal.log"
+    sink = subprocess.Popen([sys.executable, "-m", "core.mailsink"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     # The server starts while the demo loads: it reads the database only when a browser asks.
     process = _start_portal(env, port, log)
     try:
@@ -145,9 +175,16 @@ def portal(tmp_path_factory) -> Iterator[Portal]:
         )
         assert demo.returncode == 0, f"python -m core.demo a échoué :\n{demo.stdout}\n{demo.stderr}"
         _wait_until_healthy(process, url, log)
-        yield Portal(url=url, database_url=database_url, names=_names(database_url))
+        yield Portal(
+            url=url,
+            database_url=database_url,
+            names=_names(database_url),
+            mail_dir=data_dir / "mail",
+            smtp_port=smtp_port,
+        )
     finally:
         _stop(process)
+        _stop(sink)
 
 
 @pytest.fixture(scope="session")
@@ -173,6 +210,24 @@ def page(browser_page):
     browser_page.set_viewport_size({"width": 1280, "height": 800})
     browser_page.goto("about:blank")
     return browser_page
+
+
+def submit_login(page, email: str, password: str) -> None:
+    page.get_by_label("Adresse électronique", exact=True).fill(email)
+    page.get_by_label("Mot de passe", exact=True).fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def log_in(page, portal: Portal, email: str, password: str) -> None:
+    """Password, then the emailed code when the account has a second factor; ends on a settled page."""
+    submit_login(page, email, password)
+    second_factor = page.get_by_role("heading", name="Vérification en deux étapes")
+    home = page.get_by_role("heading", name="Accueil")
+    second_factor.or_(home).first.wait_for()
+    if second_factor.is_visible():
+        page.get_by_label("Code de vérification").fill(portal.last_login_code(email))
+        page.get_by_role("button", name="Valider").click()
+    settle(page)
 
 
 def settle(page) -> None:

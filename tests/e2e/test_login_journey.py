@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from core.auth import BAD_CREDENTIALS, DEACTIVATED
 from core.demo import DEMO_PASSWORD
-from tests.e2e.conftest import ACTIVE_DEMO_LOGINS, DEACTIVATED_EMAILS, SCREENSHOTS, settle
+from tests.e2e.conftest import ACTIVE_DEMO_LOGINS, DEACTIVATED_EMAILS, SCREENSHOTS, log_in, settle, submit_login
 
 pytestmark = pytest.mark.e2e
 
@@ -18,18 +18,11 @@ def open_login(page, url: str) -> None:
     settle(page)
 
 
-def submit_login(page, email: str, password: str) -> None:
-    page.get_by_label("Adresse électronique", exact=True).fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-
-
 @pytest.mark.parametrize(("email", "description"), ACTIVE_DEMO_LOGINS, ids=[e for e, _ in ACTIVE_DEMO_LOGINS])
 def test_each_demo_account_reaches_its_home_page(portal, page, email, description):
     open_login(page, portal.url)
-    submit_login(page, email, DEMO_PASSWORD)
+    log_in(page, portal, email, DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Accueil")).to_be_visible()
-    settle(page)
     expect(page.get_by_text(portal.names[email]).first).to_be_visible()
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
     if email == SCREENSHOT_LOGIN:

@@ -20,6 +20,7 @@ from core.models import (
     Case,
     CaseStatus,
     Operator,
+    OutboxEmail,
     Role,
     SubscriptionRequest,
     TokenPurpose,
@@ -45,12 +46,28 @@ def open_portal(**query) -> AppTest:
     return at.run()
 
 
+def emailed_code(email: str) -> str:
+    """The last login code queued for `email` (its subject ends with the code)."""
+    with session_scope() as s:
+        mail = s.exec(
+            select(OutboxEmail)
+            .where(OutboxEmail.to_address == email, OutboxEmail.template == "login_code")
+            .order_by(OutboxEmail.id.desc())
+        ).first()
+    return mail.subject.rsplit(" ", 1)[-1]
+
+
 def login(email: str, password: str = PASSWORD) -> AppTest:
+    """Log in as a person would, typing the emailed code when the account needs a second factor."""
     at = open_portal()
     at.text_input(key="login_email").input(email)
     at.text_input(key="login_password").input(password)
     at.button(key="login_submit").click().run()
     assert not at.exception, at.exception
+    if [t.value for t in at.title] == ["Vérification en deux étapes"]:
+        at.text_input(key="login_code").input(emailed_code(email.lower()))
+        at.button(key="login_code_submit").click().run()
+        assert not at.exception, at.exception
     return at
 
 
@@ -113,7 +130,7 @@ def test_login_page_is_french(db):
     assert [t.value for t in at.title] == ["Connexion"]
     assert [w.label for w in at.text_input] == ["Adresse électronique", "Mot de passe"]
     assert at.text_input(key="login_password").proto.type == at.text_input(key="login_password").proto.PASSWORD
-    assert [b.label for b in at.button] == ["Se connecter"]
+    assert [b.label for b in at.button] == ["Se connecter", "Mot de passe oublié ?"]
     assert "account_id" not in at.session_state
 
 
@@ -323,6 +340,9 @@ def test_activation_link_sets_the_password_once(db):
     at.text_input(key="login_email").input("nouvelle@mairie.test")
     at.text_input(key="login_password").input("Nouveau@2026")
     at.button(key="login_submit").click().run()
+    assert [t.value for t in at.title] == ["Vérification en deux étapes"]
+    at.text_input(key="login_code").input(emailed_code("nouvelle@mairie.test"))
+    at.button(key="login_code_submit").click().run()
     assert [t.value for t in at.title] == ["Accueil"]
 
     reused = open_portal(activation=token)
