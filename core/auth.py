@@ -22,7 +22,7 @@ from core.models import Account, SecondFactorMethod, SessionStage, TokenPurpose
 from core.passwords import check_policy, hash_password, verify_password
 from core.second_factor import check_code, needs_second_factor, send_login_code
 from core.services.accounts import account_by_email
-from core.sessions import PENDING_EXPIRED_MESSAGE, end_all_sessions, open_session, pending_session
+from core.sessions import PENDING_EXPIRED_MESSAGE, end_all_sessions, find_open_session, open_session, pending_session
 from core.tokens import LINK_VALIDITY, find_valid_token, issue_token
 
 BAD_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
@@ -210,14 +210,28 @@ def change_expired_password(session: Session, *, session_token: str, new_passwor
 
 
 def change_password(
-    session: Session, *, account_id: int, current_password: str, new_password: str, now: datetime
+    session: Session,
+    *,
+    account_id: int,
+    current_password: str,
+    new_password: str,
+    now: datetime,
+    keep_session_token: str | None = None,
 ) -> None:
     """From "Mon compte": the current password is asked again; every other session of the account ends."""
     account = session.get(Account, account_id)
     if not verify_password(current_password, account.password_hash):
+        _audit(session, "password.change_refused", account, now)
         raise InvalidInput("Le mot de passe actuel est incorrect.", field="current_password")
     set_password(session, account, new_password, now=now)
-    end_all_sessions(session, account.id, "changement de mot de passe", now=now)
+    keep = find_open_session(session, keep_session_token)
+    end_all_sessions(
+        session,
+        account.id,
+        "changement de mot de passe",
+        now=now,
+        keep=keep if keep and keep.account_id == account.id else None,
+    )
 
 
 def activate_with_token(session: Session, *, raw_token: str, password: str, now: datetime) -> Account:
