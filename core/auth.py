@@ -221,7 +221,6 @@ def change_password(
     """From "Mon compte": the current password is asked again; every other session of the account ends."""
     account = session.get(Account, account_id)
     if not verify_password(current_password, account.password_hash):
-        _audit(session, "password.change_refused", account, now)
         raise InvalidInput("Le mot de passe actuel est incorrect.", field="current_password")
     set_password(session, account, new_password, now=now)
     keep = find_open_session(session, keep_session_token)
