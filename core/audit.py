@@ -34,3 +34,16 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_for(session: Session, action: str, account, *, now: datetime, **details) -> AuditEntry:
+    """An entry about what `account` did (or what happened to it), with its email and organization."""
+    return record(
+        session,
+        action,
+        account_id=account.id,
+        actor_email=account.email,
+        organization_id=account.organization_id,
+        details=details or None,
+        now=now,
+    )

@@ -58,15 +58,10 @@ class LoginOutcome:
 
 
 def _audit(session: Session, action: str, account: Account | None, now: datetime, **details) -> None:
-    audit.record(
-        session,
-        action,
-        account_id=account.id if account else None,
-        actor_email=account.email if account else details.pop("email", None),
-        organization_id=account.organization_id if account else None,
-        details=details or None,
-        now=now,
-    )
+    if account is None:  # an unknown email: keep what was typed, there is no account to link
+        audit.record(session, action, actor_email=details.pop("email", None), details=details or None, now=now)
+    else:
+        audit.record_for(session, action, account, now=now, **details)
 
 
 def lock_message(locked_until: datetime) -> str:

@@ -60,14 +60,7 @@ def send_login_code(session: Session, account: Account, *, now: datetime) -> Non
         context={"full_name": account.full_name, "code": code, "minutes": CODE_VALIDITY.seconds // 60},
         now=now,
     )
-    audit.record(
-        session,
-        "second_factor.code_sent",
-        account_id=account.id,
-        actor_email=account.email,
-        organization_id=account.organization_id,
-        now=now,
-    )
+    audit.record_for(session, "second_factor.code_sent", account, now=now)
 
 
 def _check_email_code(session: Session, account: Account, code: str, now: datetime) -> str | None:
@@ -119,14 +112,7 @@ def check_code(session: Session, account: Account, code: str, *, now: datetime) 
     else:
         error = _check_email_code(session, account, code, now)
     session.flush()
-    audit.record(
-        session,
-        "second_factor.failure" if error else "second_factor.success",
-        account_id=account.id,
-        actor_email=account.email,
-        organization_id=account.organization_id,
-        now=now,
-    )
+    audit.record_for(session, "second_factor.failure" if error else "second_factor.success", account, now=now)
     return error
 
 
@@ -151,14 +137,7 @@ def enrol_totp(session: Session, account: Account, *, secret: str, code: str, no
     account.totp_last_step = totp.timecode(now) + 1  # the enrolment code cannot be replayed at login
     account.second_factor_method = SecondFactorMethod.TOTP
     session.flush()
-    audit.record(
-        session,
-        "second_factor.totp_enrolled",
-        account_id=account.id,
-        actor_email=account.email,
-        organization_id=account.organization_id,
-        now=now,
-    )
+    audit.record_for(session, "second_factor.totp_enrolled", account, now=now)
 
 
 def use_email_codes(session: Session, account: Account, *, now: datetime) -> None:
@@ -166,11 +145,4 @@ def use_email_codes(session: Session, account: Account, *, now: datetime) -> Non
     account.totp_secret = None
     account.totp_last_step = None
     session.flush()
-    audit.record(
-        session,
-        "second_factor.totp_removed",
-        account_id=account.id,
-        actor_email=account.email,
-        organization_id=account.organization_id,
-        now=now,
-    )
+    audit.record_for(session, "second_factor.totp_removed", account, now=now)
