@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrate demo test-pg clean-data help
+.PHONY: run test lint migrate demo test-pg screenshots clean-data help
 
 help:
 	@echo "make run   — install, migrate, load demo data on an empty database, start the box"
@@ -37,6 +37,10 @@ test: lint
 # The core suite against PostgreSQL: HUBEE_TEST_DATABASE_URL must name an empty database.
 test-pg: $(STAMP)
 	$(PY) -m pytest -q tests/core tests/unit
+
+# Refresh the README's screenshots from the browser journeys.
+screenshots: $(STAMP)
+	HUBEE_SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q tests/e2e
 
 clean-data:
 	rm -rf data/hubee.db* data/attachments data/mail data/inbound

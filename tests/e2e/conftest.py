@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -37,7 +38,8 @@ CHROMIUM_ARGS = [
 ]
 SERVER_START_TIMEOUT = 60
 DEMO_LOAD_TIMEOUT = 180
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# `make screenshots` refreshes the README's pictures; an ordinary test run writes its screenshots elsewhere.
+SCREENSHOTS = Path(os.environ.get("HUBEE_SCREENSHOTS_DIR") or tempfile.mkdtemp(prefix="hubee-screens-"))
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 # The demo marks a deactivated account on its spec (AccountSpec.active); DEMO_LOGINS lists them all.
