@@ -36,7 +36,16 @@ def record(
     return entry
 
 
-def record_for(session: Session, action: str, account, *, now: datetime, **details) -> AuditEntry:
+def record_for(
+    session: Session,
+    action: str,
+    account,
+    *,
+    now: datetime,
+    target_type: str | None = None,
+    target_id: object = None,
+    **details,
+) -> AuditEntry:
     """An entry about what `account` did (or what happened to it), with its email and organization."""
     return record(
         session,
@@ -44,6 +53,8 @@ def record_for(session: Session, action: str, account, *, now: datetime, **detai
         account_id=account.id,
         actor_email=account.email,
         organization_id=account.organization_id,
+        target_type=target_type,
+        target_id=target_id,
         details=details or None,
         now=now,
     )

@@ -50,14 +50,9 @@ def end_session(session: Session, portal_session: PortalSession, reason: str, *,
     portal_session.ended_at = now
     portal_session.end_reason = reason
     session.flush()
-    audit.record(
-        session,
-        "session.end",
-        account_id=portal_session.account_id,
-        target_type="session",
-        target_id=portal_session.id,
-        details={"reason": reason},
-        now=now,
+    account = session.get(Account, portal_session.account_id)
+    audit.record_for(
+        session, "session.end", account, now=now, target_type="session", target_id=portal_session.id, reason=reason
     )
 
 

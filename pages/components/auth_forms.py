@@ -17,6 +17,7 @@ from core.db import session_scope
 from core.errors import InvalidInput
 from core.models import SecondFactorMethod
 from core.passwords import MIN_LENGTH, SPECIAL_CHARACTERS
+from core.sessions import logout
 from core.services.portal import LinkView, password_link_view
 from pages.components.format import md_escape
 from pages.components.session import ACTIVATION_PARAM, deliver_emails, set_flash, show_flash, sign_in, sign_out
@@ -74,6 +75,11 @@ def _follow(outcome: LoginOutcome) -> None:
 
 
 def _reset_login_steps() -> None:
+    """Back to the password form; a login left half-way is closed on the server too."""
+    pending = st.session_state.get(PENDING_TOKEN_KEY)
+    if pending:
+        with session_scope() as s:
+            logout(s, pending, now=utcnow())
     for key in (LOGIN_STEP_KEY, PENDING_TOKEN_KEY, PENDING_METHOD_KEY):
         st.session_state.pop(key, None)
 

@@ -5,6 +5,8 @@ whether that session is still open, active and not idle, and gets the account id
 tab session, so it asks to log in again: nothing outlives the tab, no cookie outlives a logout.
 """
 
+import threading
+
 import streamlit as st
 
 from core.clock import utcnow
@@ -100,8 +102,12 @@ def show_flash() -> None:
 
 
 def deliver_emails() -> None:
-    """Send what the last unit of work queued (codes, links) right away; failures stay queued for retries."""
-    send_due_emails(get_engine(), now=utcnow())
+    """Send what the last unit of work queued (codes, links) right away, in the background.
+
+    In the background so that the answer takes the same time whether or not an email left (no account
+    enumeration through timing); failures stay queued for retries.
+    """
+    threading.Thread(target=send_due_emails, args=(get_engine(),), kwargs={"now": utcnow()}, daemon=True).start()
 
 
 @st.fragment(run_every=60)
