@@ -17,8 +17,8 @@ from core.db import session_scope
 from core.errors import InvalidInput
 from core.models import SecondFactorMethod
 from core.passwords import MIN_LENGTH, SPECIAL_CHARACTERS
-from core.sessions import logout
 from core.services.portal import LinkView, password_link_view
+from core.sessions import logout
 from pages.components.format import md_escape
 from pages.components.session import ACTIVATION_PARAM, deliver_emails, set_flash, show_flash, sign_in, sign_out
 
