@@ -14,10 +14,12 @@ from core.errors import NotFound
 from core.models import (
     Account,
     ActorType,
+    Civility,
     Organization,
     Process,
     RequestStatus,
     Role,
+    SecondFactorMethod,
     Subscription,
     SubscriptionRequest,
     SubscriptionStatus,
@@ -25,13 +27,16 @@ from core.models import (
 )
 from core.permissions import (
     DOSSIER_ROLES,
+    AccountChange,
     Actor,
     has_role,
     is_platform_admin,
     may_administer_platform,
+    may_edit_account,
     require,
     sees_all_processes,
 )
+from core.second_factor import needs_second_factor
 from core.services.actors import actor_for
 from core.services.cases import count_cases_by_status
 from core.tokens import find_valid_token
@@ -104,12 +109,23 @@ def _display_name(account: Account) -> str:
     return f"{account.civility.value} {account.first_name} {account.last_name}"
 
 
+def _organization_of(session: Session, account: Account) -> Organization | None:
+    return session.get(Organization, account.organization_id) if account.organization_id else None
+
+
+def _active_account(session: Session, account_id: int) -> Account:
+    account = session.get(Account, account_id)
+    if account is None or not account.active:
+        raise NotFound("Ce compte n'existe pas ou a été désactivé.")
+    return account
+
+
 def signed_in_user(session: Session, *, account_id: int) -> SignedInUser | None:
     """The active account behind a portal session; None once it is gone or deactivated."""
     account = session.get(Account, account_id)
     if account is None or not account.active:
         return None
-    organization = session.get(Organization, account.organization_id) if account.organization_id else None
+    organization = _organization_of(session, account)
     return SignedInUser(
         account_id=account.id,
         display_name=_display_name(account),
@@ -118,6 +134,10 @@ def signed_in_user(session: Session, *, account_id: int) -> SignedInUser | None:
         organization_name=organization.name if organization else None,
         actor=actor_for(session, account),
     )
+
+
+def _role_labels(actor: Actor) -> tuple[str, ...]:
+    return tuple(role.value for role in Role if role in actor.roles)
 
 
 def _habilitation_labels(session: Session, actor: Actor) -> tuple[str, ...]:
@@ -140,11 +160,9 @@ def _dossier_counts(session: Session, actor: Actor) -> tuple[tuple[StatusCount, 
 
 def home_view(session: Session, *, account_id: int) -> HomeView:
     """The signed-in person's own account, SI, roles and dossier counts (platform figures for its admin)."""
-    account = session.get(Account, account_id)
-    if account is None or not account.active:
-        raise NotFound("Ce compte n'existe pas ou a été désactivé.")
+    account = _active_account(session, account_id)
     actor = actor_for(session, account)
-    organization = session.get(Organization, account.organization_id) if account.organization_id else None
+    organization = _organization_of(session, account)
     platform = platform_summary(session, actor=actor) if is_platform_admin(actor) else None
     counts, total = (None, 0)
     if platform is None and any(has_role(actor, role) for role in DOSSIER_ROLES):
@@ -153,7 +171,7 @@ def home_view(session: Session, *, account_id: int) -> HomeView:
         display_name=_display_name(account),
         email=account.email,
         actor_type=account.actor_type.value,
-        roles=tuple(role.value for role in Role if role in actor.roles),
+        roles=_role_labels(actor),
         habilitations=_habilitation_labels(session, actor),
         organization=OrganizationCard(organization.name, organization.siret, organization.branch_code)
         if organization
@@ -190,3 +208,50 @@ def password_link_view(session: Session, *, raw_token: str, now: datetime) -> Li
     token = find_valid_token(session, raw_token, LINK_PURPOSES, now=now)
     account = session.get(Account, token.account_id)
     return LinkView(email=account.email, is_reset=token.purpose is TokenPurpose.PASSWORD_RESET)
+
+
+@dataclass(frozen=True)
+class MyAccountView:
+    """What "Mon compte" shows: the identity (read-only), the editable contact details, the security settings."""
+
+    email: str
+    civility: Civility
+    first_name: str
+    last_name: str
+    function: str | None
+    phone: str
+    phone_secondary: str | None
+    actor_type: str
+    organization_name: str | None
+    organization_siret: str | None
+    roles: tuple[str, ...]
+    habilitations: tuple[str, ...]
+    # An administrateur local holding Gestion des utilisateurs may give itself the dossier roles (SPEC §3).
+    may_set_dossier_roles: bool
+    dossier_roles: frozenset[Role]
+    # None when the account passes no second factor at login.
+    second_factor_method: SecondFactorMethod | None
+
+
+def my_account_view(session: Session, *, account_id: int) -> MyAccountView:
+    """The signed-in person's own account as "Mon compte" presents it."""
+    account = _active_account(session, account_id)
+    actor = actor_for(session, account)
+    organization = _organization_of(session, account)
+    return MyAccountView(
+        email=account.email,
+        civility=account.civility,
+        first_name=account.first_name,
+        last_name=account.last_name,
+        function=account.function,
+        phone=account.phone,
+        phone_secondary=account.phone_secondary,
+        actor_type=account.actor_type.value,
+        organization_name=organization.name if organization else None,
+        organization_siret=organization.siret if organization else None,
+        roles=_role_labels(actor),
+        habilitations=_habilitation_labels(session, actor),
+        may_set_dossier_roles=bool(may_edit_account(actor, actor, AccountChange(roles_added=DOSSIER_ROLES))),
+        dossier_roles=actor.roles & DOSSIER_ROLES,
+        second_factor_method=account.second_factor_method if needs_second_factor(account) else None,
+    )

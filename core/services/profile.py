@@ -6,9 +6,10 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from core import audit
-from core.errors import NotFound
+from core.errors import Forbidden, NotFound
 from core.models import Account, AccountRole, Civility, Role
 from core.permissions import DOSSIER_ROLES, AccountChange, may_edit_account, require
+from core.second_factor import enrol_totp, needs_second_factor, new_totp_secret, totp_uri, use_email_codes
 from core.services.actors import actor_for
 from core.validation import normalize_phone
 
@@ -87,3 +88,30 @@ def set_own_dossier_roles(session: Session, *, account_id: int, roles: frozenset
         },
         now=now,
     )
+
+
+NO_SECOND_FACTOR = "Ce compte ne passe pas de vérification en deux étapes."
+
+
+def _second_factor_account(session: Session, account_id: int) -> Account:
+    account = _own_account(session, account_id)
+    if not needs_second_factor(account):
+        raise Forbidden(NO_SECOND_FACTOR)
+    return account
+
+
+def start_totp_enrolment(session: Session, *, account_id: int) -> tuple[str, str]:
+    """A fresh secret and its otpauth:// URI for the QR code; nothing is saved until a code confirms it."""
+    account = _second_factor_account(session, account_id)
+    secret = new_totp_secret()
+    return secret, totp_uri(account, secret)
+
+
+def confirm_totp_enrolment(session: Session, *, account_id: int, secret: str, code: str, now: datetime) -> None:
+    """Switch to the authenticator app once `code` proves it holds `secret`; InvalidInput otherwise."""
+    enrol_totp(session, _second_factor_account(session, account_id), secret=secret, code=code, now=now)
+
+
+def switch_to_email_codes(session: Session, *, account_id: int, now: datetime) -> None:
+    """Back to codes sent by email; the authenticator app's secret is forgotten."""
+    use_email_codes(session, _second_factor_account(session, account_id), now=now)

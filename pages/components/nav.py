@@ -50,7 +50,10 @@ class Screen:
 # Screen("pages/accounts.py", "Comptes", ":material/group:", "comptes", users_roles),
 # Screen("pages/subscriptions.py", "Abonnements", ":material/assignment:", "abonnements", subscription_roles),
 # Screen("pages/platform.py", "Plateforme", ":material/settings:", "plateforme", platform_admin),
-SCREENS: tuple[Screen, ...] = (Screen("pages/home.py", "Accueil", ":material/home:", "accueil", everyone),)
+SCREENS: tuple[Screen, ...] = (
+    Screen("pages/home.py", "Accueil", ":material/home:", "accueil", everyone),
+    Screen("pages/account.py", "Mon compte", ":material/person:", "mon-compte", everyone),
+)
 
 
 def screens_for(actor: Actor | None) -> list[Screen]:
