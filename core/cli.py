@@ -130,9 +130,14 @@ def create_platform_admin(
     typer.echo(f"Lien d'activation (usage unique, valable 48 heures) :\n  {base}/?activation={token}")
 
 
+def _stop_on_sigterm(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
 @app.command()
 def serve() -> None:
     """Démarre la box : serveur de courriel local et portail ; Ctrl-C arrête tout."""
+    import signal
     import subprocess
     import sys
     import time
@@ -154,6 +159,7 @@ def serve() -> None:
             "false",
         ],
     }
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a service manager stops the box like Ctrl-C does
     processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
     try:
         while all(p.poll() is None for p in processes.values()):
