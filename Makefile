@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrate demo test-pg screenshots clean-data help
+.PHONY: run test lint migrate demo test-pg screenshots backup restore clean-data help
 
 help:
 	@echo "make run   — install, migrate, load demo data on an empty database, start the box"
@@ -41,6 +41,14 @@ test-pg: $(STAMP)
 # Refresh the README's screenshots from the browser journeys.
 screenshots: $(STAMP)
 	HUBEE_SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q tests/e2e
+
+backup: $(STAMP)
+	$(PY) -m core.cli backup --to $(or $(BACKUP_DIR),backups)
+
+# make restore ARCHIVE=backups/hubee-backup-….tar.gz (into an empty data directory)
+restore: $(STAMP)
+	@test -n "$(ARCHIVE)" || (echo "Usage : make restore ARCHIVE=chemin/de/l-archive.tar.gz" && exit 2)
+	$(PY) -m core.cli restore $(ARCHIVE)
 
 clean-data:
 	rm -rf data/hubee.db* data/attachments data/mail data/inbound

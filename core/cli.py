@@ -1,5 +1,6 @@
 """The box's management command, for the person running it from a shell: `python -m core.cli --help`."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -128,6 +129,34 @@ def create_platform_admin(
     base = get_settings().public_base_url.rstrip("/")
     typer.echo(f"Compte créé : {account.email}")
     typer.echo(f"Lien d'activation (usage unique, valable 48 heures) :\n  {base}/?activation={token}")
+
+
+@app.command()
+def backup(
+    to: Annotated[Path, typer.Option("--to", help="Dossier où écrire l'archive")] = Path("backups"),
+) -> None:
+    """Sauvegarde la base et les pièces jointes dans une archive datée."""
+    from core.backup import create_backup
+
+    report = create_backup(get_settings(), to, now=utcnow())
+    typer.echo(f"Sauvegarde écrite : {report.archive} (base {report.backend}, {report.attachments} fichiers).")
+
+
+@app.command()
+def restore(archive: Annotated[Path, typer.Argument(help="Archive produite par `backup`")]) -> None:
+    """Restaure une archive dans un dossier de données (et une base) vides."""
+    from core.backup import restore_backup
+
+    if not archive.is_file():
+        typer.secho(f"Erreur : l'archive {archive} n'existe pas.", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+    try:
+        manifest = restore_backup(get_settings(), archive)
+    except DomainError as error:
+        _fail(error)
+    typer.echo(
+        f"Sauvegarde du {manifest['created_at']} restaurée. Lancez `python -m core.cli migrate` si le code est plus récent."
+    )
 
 
 def _stop_on_sigterm(_signum, _frame) -> None:
