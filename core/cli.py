@@ -74,6 +74,7 @@ def welcome() -> None:
         for email, who in DEMO_LOGINS:
             typer.echo(f"    {email:<42} {who}")
     typer.echo(f"  Courriels envoyés par la box (liens d'activation, codes) : {settings.data_dir / 'mail'}")
+    _welcome_api(settings, loaded)
     typer.echo("  Arrêt : Ctrl-C")
     typer.echo("")
 
@@ -165,7 +166,7 @@ def _stop_on_sigterm(_signum, _frame) -> None:
 
 @app.command()
 def serve() -> None:
-    """Démarre la box : serveur de courriel local et portail ; Ctrl-C arrête tout."""
+    """Démarre la box : courriel local, traitements, API et portail ; Ctrl-C arrête tout."""
     import signal
     import subprocess
     import sys
@@ -174,6 +175,17 @@ def serve() -> None:
     settings = get_settings()
     commands = {
         "courriel": [sys.executable, "-m", "core.mailsink"],
+        "traitements": [sys.executable, "-m", "jobs"],
+        "api": [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(settings.api_port),
+        ],
         "portail": [
             sys.executable,
             "-m",
@@ -206,6 +218,79 @@ def serve() -> None:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _welcome_api(settings, demo_loaded: bool) -> None:
+    from core.demo import DEMO_API_CLIENT_ID, DEMO_API_SECRET, DEMO_OSL_CLIENT_ID, DEMO_OSL_SECRET
+
+    base = f"http://localhost:{settings.api_port}"
+    typer.echo(f"  API HubEE (Folder API 1.2.7) : {base}/teledossiers/v1 — jeton : {base}/oauth2/token (docs/api.md)")
+    if demo_loaded:
+        typer.echo(f"    opérateur DILA (scope OSL)        : {DEMO_OSL_CLIENT_ID} / {DEMO_OSL_SECRET}")
+        typer.echo(f"    logiciel métier de Montclar (SI)  : {DEMO_API_CLIENT_ID} / {DEMO_API_SECRET}")
+
+
+api_client_app = typer.Typer(help="Clients API des opérateurs (scope OSL).", no_args_is_help=True)
+app.add_typer(api_client_app, name="api-client")
+
+
+@api_client_app.command("create")
+def api_client_create(
+    operator: Annotated[str, typer.Option("--operator", help="Code de l'opérateur : DILA, DGS, DINUM")],
+    label: Annotated[str | None, typer.Option("--label", help="Libellé (qui utilise ce client)")] = None,
+) -> None:
+    """Crée un client API pour un opérateur et affiche sa clé secrète, une seule fois."""
+    from core.services.api_operator_clients import create_operator_client
+
+    try:
+        with session_scope() as s:
+            client, secret = create_operator_client(s, actor=None, operator_code=operator, label=label, now=utcnow())
+    except DomainError as error:
+        _fail(error)
+    typer.echo(f"Client créé pour {operator.upper()}.")
+    typer.echo(f"  Identifiant client : {client.client_id}")
+    typer.echo(f"  Clé secrète        : {secret}")
+    typer.echo("Notez la clé secrète maintenant : elle n'est conservée que sous forme d'empreinte.")
+
+
+@api_client_app.command("list")
+def api_client_list() -> None:
+    """Liste les clients API des opérateurs."""
+    from core.services.api_operator_clients import list_operator_clients
+
+    with session_scope() as s:
+        rows = list_operator_clients(s, actor=None)
+    for row in rows:
+        state = f"révoqué le {row.revoked_at:%d/%m/%Y}" if row.revoked_at else "actif"
+        typer.echo(f"{row.client_id:<32} {row.operator_code:<6} {state:<22} {row.label or ''}")
+    if not rows:
+        typer.echo("Aucun client API d'opérateur.")
+
+
+@api_client_app.command("regenerate")
+def api_client_regenerate(client_id: Annotated[str, typer.Argument(help="Identifiant client")]) -> None:
+    """Remplace la clé secrète d'un client (l'ancienne et ses jetons cessent de fonctionner) et l'affiche."""
+    from core.services.api_operator_clients import regenerate_operator_client_secret
+
+    try:
+        with session_scope() as s:
+            secret = regenerate_operator_client_secret(s, actor=None, client_id=client_id, now=utcnow())
+    except DomainError as error:
+        _fail(error)
+    typer.echo(f"Nouvelle clé secrète de {client_id} : {secret}")
+
+
+@api_client_app.command("revoke")
+def api_client_revoke(client_id: Annotated[str, typer.Argument(help="Identifiant client")]) -> None:
+    """Révoque un client API d'opérateur et ses jetons."""
+    from core.services.api_operator_clients import revoke_operator_client
+
+    try:
+        with session_scope() as s:
+            revoke_operator_client(s, actor=None, client_id=client_id, now=utcnow())
+    except DomainError as error:
+        _fail(error)
+    typer.echo(f"Client {client_id} révoqué.")
 
 
 if __name__ == "__main__":

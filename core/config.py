@@ -3,6 +3,7 @@
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -35,6 +36,21 @@ class Settings(BaseSettings):
     # bcrypt cost; tests lower it, production keeps the default.
     bcrypt_rounds: int = 12
 
+    # Quotient familial (SPEC §8): where the public form fetches the QF, and its abuse limits.
+    qf_provider: Literal["sandbox", "api_particulier"] = "sandbox"
+    api_particulier_url: str = "https://particulier.api.gouv.fr"
+    api_particulier_token: str | None = None
+    api_particulier_timeout: float = 10.0
+    qf_max_per_session: int = 3  # dossiers sent from one browser session
+    qf_max_lookups_per_session: int = 10  # identities looked up from one browser session
+    qf_max_per_hour: int = 60  # dossiers received by one collectivité in the last hour
+    qf_max_lookups_per_hour: int = 300  # look-ups for one collectivité in the last hour
+
+    # The jobs process (jobs/): digest times, Paris time, "HH:MM" separated by commas; the inbound folder.
+    notification_daily_time: str = "08:00"
+    notification_twice_daily_times: str = "08:00,13:00"
+    inbound_dir: Path | None = None
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'hubee.db'}"
@@ -42,6 +58,10 @@ class Settings(BaseSettings):
     @property
     def attachments_dir(self) -> Path:
         return self.data_dir / "attachments"
+
+    @property
+    def resolved_inbound_dir(self) -> Path:
+        return self.inbound_dir or self.data_dir / "inbound"
 
     @property
     def zone(self) -> ZoneInfo:

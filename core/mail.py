@@ -98,19 +98,24 @@ def retry_delay(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=1))
 
 
-def _record_outcome(engine: Engine, email_id: int, error: Exception | None, now: datetime) -> str:
-    with session_scope(engine) as s:
-        email = s.get(OutboxEmail, email_id)
+def _record_outcome(engine: Engine, email_id: int, error: Exception | None, now: datetime) -> str | None:
+    """Mark the claimed message sent, retried or failed; None if it vanished meanwhile (nothing to mark)."""
+    with engine.begin() as conn:
+        attempts = conn.execute(sa.select(OutboxEmail.attempts).where(OutboxEmail.id == email_id)).scalar_one_or_none()
+        if attempts is None:
+            return None
         if error is None:
-            email.status, email.sent_at, email.last_error = OutboxStatus.SENT, now, None
-            return "sent"
-        email.last_error = f"{type(error).__name__}: {error}"[:1000]
-        permanent = isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
-        if permanent or email.attempts >= MAX_ATTEMPTS:
-            email.status = OutboxStatus.FAILED
-            return "failed"
-        email.next_attempt_at = now + retry_delay(email.attempts)
-        return "retried"
+            outcome, values = "sent", {"status": OutboxStatus.SENT, "sent_at": now, "last_error": None}
+        else:
+            permanent = isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
+            values = {"last_error": f"{type(error).__name__}: {error}"[:1000]}
+            if permanent or attempts >= MAX_ATTEMPTS:
+                outcome, values["status"] = "failed", OutboxStatus.FAILED
+            else:
+                outcome, values["next_attempt_at"] = "retried", now + retry_delay(attempts)
+        # A plain UPDATE: a row deleted meanwhile is no error, and nothing else is rewritten.
+        conn.execute(sa.update(OutboxEmail).where(OutboxEmail.id == email_id).values(**values))
+        return outcome
 
 
 def send_due_emails(engine: Engine, *, now: datetime, settings: Settings | None = None) -> SendReport:
@@ -130,11 +135,16 @@ def send_due_emails(engine: Engine, *, now: datetime, settings: Settings | None 
         if not _claim(engine, email_id, now):
             continue
         with session_scope(engine) as s:
-            message = _message(s.get(OutboxEmail, email_id), settings)
+            email = s.get(OutboxEmail, email_id)
+            message = _message(email, settings) if email is not None else None
+        if message is None:
+            continue
         try:
             _smtp_send(message, settings)
             error = None
         except (OSError, smtplib.SMTPException) as exc:
             error = exc
-        outcomes[_record_outcome(engine, email_id, error, now)] += 1
+        outcome = _record_outcome(engine, email_id, error, now)
+        if outcome is not None:
+            outcomes[outcome] += 1
     return SendReport(**outcomes)

@@ -28,6 +28,10 @@ IMPLIED_BY = {
 SELF_EDITABLE_FIELDS = frozenset({"civility", "function", "phone", "phone_secondary"})
 IDENTITY_FIELDS = SELF_EDITABLE_FIELDS | {"first_name", "last_name"}
 NO_DOWNLOAD_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.REFUSED})
+READ_ONLY_REASON = (
+    "Ce télédossier a été reçu avant le changement de modalité d'accès de l'abonnement : "
+    "il est en lecture seule dans le portail."
+)
 
 
 @dataclass(frozen=True)
@@ -146,10 +150,7 @@ def _may_manage_case(actor: Actor, case: CaseRef) -> Verdict:
     if not has_role(actor, Role.DOSSIERS_GESTION):
         return deny("Cette action demande le rôle « Gestion des télédossiers ».")
     if case.read_only:
-        return deny(
-            "Ce télédossier a été reçu avant le changement de modalité d'accès de l'abonnement : "
-            "il est en lecture seule dans le portail."
-        )
+        return deny(READ_ONLY_REASON)
     return ALLOWED
 
 
@@ -177,6 +178,29 @@ def may_message_usager(actor: Actor, case: CaseRef) -> Verdict:
 def may_comment_case(actor: Actor, case: CaseRef) -> Verdict:
     """Internal comments: editable until the dossier is Clos, by Gestion des télédossiers."""
     return may_change_case_status(actor, case)
+
+
+def may_edit_comment(actor: Actor, case: CaseRef, comment_author_id: int | None) -> Verdict:
+    """Only its author edits an internal comment (the history names who wrote what), until Clos."""
+    verdict = may_comment_case(actor, case)
+    if verdict and comment_author_id != actor.id:
+        return deny("Seul l'auteur d'un commentaire peut le modifier.")
+    return verdict
+
+
+def may_write_to_usager(actor: Actor, case: CaseRef, *, demarche_allows: bool) -> Verdict:
+    """Messages reach the usager through the operator, only for démarches with complément requests (SPEC §2)."""
+    verdict = may_message_usager(actor, case)
+    if verdict and not demarche_allows:
+        return deny("Cette démarche ne permet pas d'envoyer de message à l'usager.")
+    return verdict
+
+
+def may_send_file_to_usager(actor: Actor, case: CaseRef, *, demarche_allows: bool) -> Verdict:
+    verdict = may_message_usager(actor, case)
+    if verdict and not demarche_allows:
+        return deny("Cette démarche ne permet pas d'envoyer un fichier à l'usager.")
+    return verdict
 
 
 def case_visibility_clause(actor: Actor, case_table) -> sa.ColumnElement[bool]:
@@ -304,6 +328,22 @@ def may_manage_subscription(actor: Actor, subscription: SubscriptionRef) -> Verd
     if _delegate_of(actor, subscription) and subscription.access_mode is AccessMode.API:
         return ALLOWED
     return deny("Cette action demande le rôle « Gestion des abonnements » dans ce service instructeur.")
+
+
+def may_configure_subscription(actor: Actor, subscription: SubscriptionRef) -> Verdict:
+    """Modalité d'accès, éditeur, délégué technique: the SI's own choice, never its delegate's (seed 001)."""
+    if _member_of(actor, subscription.organization_id) and has_role(actor, Role.SUBSCRIPTIONS_GESTION):
+        return ALLOWED
+    return deny("Seul un membre du service instructeur ayant le rôle « Gestion des abonnements » peut faire ce choix.")
+
+
+def may_request_subscription(actor: Actor, organization_id: int | None) -> Verdict:
+    """File a DataPass-like request: for one's own SI (Gestion des abonnements), or any SI for the platform."""
+    if is_platform_admin(actor):
+        return ALLOWED
+    if _member_of(actor, organization_id) and has_role(actor, Role.SUBSCRIPTIONS_GESTION):
+        return ALLOWED
+    return deny("Une demande d'abonnement demande le rôle « Gestion des abonnements » dans ce service instructeur.")
 
 
 # --- The platform -----------------------------------------------------------------------------------

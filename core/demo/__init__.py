@@ -4,6 +4,7 @@ Everything is invented and relative to the `now` given, drawn from a fixed rando
 the same at each load. Loading twice creates nothing the second time.
 """
 
+from core.demo.api_clients import DEMO_OSL_CLIENT_ID, DEMO_OSL_SECRET
 from core.demo.loader import DEMO_PASSWORD, demo_is_loaded, load_demo_data
 from core.demo.subscriptions import DEMO_API_CLIENT_ID, DEMO_API_SECRET
 from core.demo.world import ACCOUNTS
@@ -15,6 +16,8 @@ __all__ = [
     "DEMO_API_CLIENT_ID",
     "DEMO_API_SECRET",
     "DEMO_LOGINS",
+    "DEMO_OSL_CLIENT_ID",
+    "DEMO_OSL_SECRET",
     "DEMO_PASSWORD",
     "demo_is_loaded",
     "load_demo_data",

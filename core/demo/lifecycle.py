@@ -1,13 +1,17 @@
-"""Moving a demo dossier along its life cycle, one history event per step.
+"""Moving a demo dossier along its life cycle, through the services the portal and the API use.
 
-Each step checks `core.workflow.check_transition` with the trigger a real person or system would use, so the
-demo history is one the portal and the API could have produced. The dossier's status and `updated_at` always
-follow its last event.
+An agent opens, downloads, comments and decides through `core.services.case_actions` (rights checked, history
+written, the operator notified); the SI's business software sets statuses as the API does
+(`apply_status_change` with Trigger.SI_SOFTWARE); the operator's side (a usager's complément, the closure)
+appends its events with `write_event`. So the demo history is one the portal and the API could have produced.
+The operator took the notifications of the demo's past long ago: they are acknowledged as they are made.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from core.models import (
@@ -18,89 +22,66 @@ from core.models import (
     Event,
     EventAction,
     EventStatus,
+    Notification,
     Operator,
     PartyKind,
     Process,
 )
+from core.permissions import Actor
+from core.services import case_actions
+from core.services.actors import load_actor
+from core.services.case_actions import Author, apply_status_change, write_event
 from core.storage import AttachmentStore
-from core.workflow import NEW, Trigger, check_transition
+from core.workflow import Trigger, check_transition
+
+# Who acts on the SI side: an agent (with its account) or the SI's business software (no account).
+Hand = Author
 
 
-@dataclass(frozen=True)
-class Hand:
-    """Who acts on the SI side: an agent (with its account) or the SI's business software."""
-
-    name: str
-    account_id: int | None = None
-
-
-def add_event(
-    session: Session,
-    case: Case,
-    action: EventAction,
-    *,
-    at: datetime,
-    author: str,
-    kind: PartyKind,
-    account_id: int | None = None,
-    after: CaseStatus | None = None,
-    message: str | None = None,
-    comment: str | None = None,
-) -> Event:
-    """Append one event; `after` is the new status when the event changes it."""
-    before = case.status
-    # What the SI tells the operator is flagged for the operator's notification queue.
-    notify = kind is PartyKind.SI and action in (EventAction.STATUS_UPDATE, EventAction.SENDING_MESSAGE)
-    event = Event(
-        case_id=case.id,
-        action_type=action,
-        transmitter_kind=kind,
-        author=author,
-        author_account_id=account_id,
-        message=message,
-        comment=comment,
-        case_status_before=before,
-        case_status_after=after or before,
-        status=EventStatus.RECEIVED,
-        notify=notify,
-        created_at=at,
-        updated_at=at,
-    )
-    session.add(event)
-    case.status = after or before
-    case.updated_at = at
-    return event
+def _actor(session: Session, hand: Hand) -> Actor:
+    """The agent's rights, read once per load (the demo creates many dossiers for few people)."""
+    actors = session.info.setdefault("demo_actors", {})
+    if hand.account_id not in actors:
+        actors[hand.account_id] = load_actor(session, hand.account_id)
+    return actors[hand.account_id]
 
 
-def _si_event(session, case: Case, action: EventAction, hand: Hand, at: datetime, **details) -> Event:
-    return add_event(
-        session, case, action, at=at, author=hand.name, kind=PartyKind.SI, account_id=hand.account_id, **details
-    )
+@contextmanager
+def _taken_by_operator(session: Session) -> Iterator[None]:
+    """The operator took the notifications of the demo's past long ago: they never reach its queue.
+
+    Listening only while one step runs, so that nothing else done with this session is touched.
+    """
+
+    def before_flush(session: Session, _context, _instances) -> None:
+        for row in list(session.new):
+            if isinstance(row, Notification) and row.recipient_kind is PartyKind.OSL:
+                session.expunge(row)
+            elif isinstance(row, Event) and row.status is EventStatus.SENT:
+                row.status = EventStatus.RECEIVED
+
+    sa.event.listen(session, "before_flush", before_flush)
+    try:
+        yield
+    finally:
+        sa.event.remove(session, "before_flush", before_flush)
 
 
-def _move(session, case, process: Process, target, trigger, action, at, hand: Hand, message=None) -> Event:
-    check_transition(case.status, target, trigger, allows_complement=process.allows_complement, message=message)
-    return _si_event(session, case, action, hand, at, after=target, message=message)
-
-
-def consult(session: Session, case: Case, process: Process, hand: Hand, at: datetime) -> Event:
+def consult(session: Session, case: Case, process: Process, hand: Hand, at: datetime) -> None:
     """Someone of the SI opens the dossier: the first time, Nouveau becomes Reçu."""
-    if case.status in NEW:
-        return _move(session, case, process, CaseStatus.SI_RECEIVED, Trigger.OPENED, EventAction.CONSULTATION, at, hand)
-    return _si_event(session, case, EventAction.CONSULTATION, hand, at)
+    with _taken_by_operator(session):
+        case_actions.open_case(session, actor=_actor(session, hand), case_id=case.id, now=at)
 
 
-def download_all(session: Session, case: Case, process: Process, hand: Hand, at: datetime) -> Event:
+def download_all(session: Session, case: Case, process: Process, hand: Hand, at: datetime) -> None:
     """The dossier's files are downloaded: the first time, Nouveau or Reçu becomes En cours."""
-    if case.status in NEW | {CaseStatus.SI_RECEIVED}:
-        target, trigger = CaseStatus.IN_PROGRESS, Trigger.DOWNLOADED
-        return _move(session, case, process, target, trigger, EventAction.ATTACH_DL_ALL, at, hand)
-    return _si_event(session, case, EventAction.ATTACH_DL_ALL, hand, at)
+    with _taken_by_operator(session):
+        case_actions.record_download(session, actor=_actor(session, hand), case_id=case.id, now=at)
 
 
-def add_comment(session: Session, case: Case, hand: Hand, at: datetime, text: str) -> Event:
+def add_comment(session: Session, case: Case, hand: Hand, at: datetime, text: str) -> None:
     """An internal comment, seen only by the SI."""
-    return _si_event(session, case, EventAction.COM_ADD, hand, at, comment=text)
+    case_actions.add_comment(session, actor=_actor(session, hand), case_id=case.id, text=text, now=at)
 
 
 def decide(
@@ -111,15 +92,11 @@ def decide(
     at: datetime,
     target: CaseStatus,
     message: str | None = None,
-) -> list[Event]:
-    """An agent's decision (Traité, Refusé, En attente de compléments), reported to the operator.
-
-    A complément request is also a message to the usager, so it is recorded as such too.
-    """
-    events = [_move(session, case, process, target, Trigger.AGENT, EventAction.STATUS_UPDATE, at, hand, message)]
-    if target is CaseStatus.ADD_AWAITING:
-        events.append(_si_event(session, case, EventAction.SENDING_MESSAGE, hand, at, message=message))
-    return events
+) -> None:
+    """An agent's decision (Traité, Refusé, En attente de compléments), reported to the operator."""
+    actor = _actor(session, hand)
+    with _taken_by_operator(session):
+        case_actions.change_case_status(session, actor=actor, case_id=case.id, target=target, message=message, now=at)
 
 
 def software_update(
@@ -130,9 +107,12 @@ def software_update(
     at: datetime,
     target: CaseStatus,
     message: str | None = None,
-) -> Event:
+) -> None:
     """A status set by the SI's business software through the API."""
-    return _move(session, case, process, target, Trigger.SI_SOFTWARE, EventAction.STATUS_UPDATE, at, hand, message)
+    with _taken_by_operator(session):
+        apply_status_change(
+            session, case=case, author=hand, target=target, message=message, trigger=Trigger.SI_SOFTWARE, now=at
+        )
 
 
 def usager_complement(
@@ -147,18 +127,20 @@ def usager_complement(
 ) -> Event:
     """The usager sends the requested complément through the operator: the dossier is Nouveau again."""
     check_transition(case.status, CaseStatus.HUBEE_NOTIFIED, Trigger.USAGER, allows_complement=True)
-    event = add_event(
+    process = session.get(Process, case.process_id)
+    event = write_event(
         session,
         case,
+        process,
         EventAction.ATTACH_DEPOSIT,
-        at=at,
-        author=operator.name,
+        Author(operator.name),
+        at,
         kind=PartyKind.OSL,
         after=CaseStatus.HUBEE_NOTIFIED,
         message="Complément envoyé par l'usager.",
     )
-    stored = store.put_bytes(content)
     session.flush()  # the event row must exist before a file points at it
+    stored = store.put_bytes(content)
     session.add(
         Attachment(
             event_id=event.id,
@@ -171,6 +153,7 @@ def usager_complement(
             created_at=at,
         )
     )
+    session.flush()
     return event
 
 
@@ -179,14 +162,9 @@ def close_by_operator(session: Session, case: Case, process: Process, operator: 
     check_transition(
         case.status, CaseStatus.CLOSED, Trigger.OPERATOR_CLOSE, allows_complement=process.allows_complement
     )
-    event = add_event(
-        session,
-        case,
-        EventAction.STATUS_UPDATE,
-        at=at,
-        author=operator.name,
-        kind=PartyKind.OSL,
+    event = write_event(
+        session, case, process, EventAction.STATUS_UPDATE, Author(operator.name), at, kind=PartyKind.OSL,
         after=CaseStatus.CLOSED,
-    )
+    )  # fmt: skip
     case.closed_at = at
     return event

@@ -7,6 +7,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from core.demo import dossiers
+from core.demo.api_clients import create_demo_operator_client
 from core.demo.subscriptions import (
     DEMO_API_SECRET,
     SUBSCRIPTIONS,
@@ -73,6 +74,7 @@ def load_demo_data(session: Session, *, now: datetime) -> dict[str, int]:
     first, last = [s for s in ACCOUNTS if not s.habilitations], [s for s in ACCOUNTS if s.habilitations]
     people = _create_people(session, organizations, now=now, specs=first, password_hash=password_hash)
     subscriptions = _create_subscriptions(session, organizations, people, now=now)
+    create_demo_operator_client(session, now=now)
     people |= _create_people(session, organizations, now=now, specs=last, password_hash=password_hash)
     session.flush()
     channels = dossiers.build_channels(session, subscriptions, list(people.values()))

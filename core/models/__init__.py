@@ -30,7 +30,7 @@ from core.models.exchange import (
     OperatorClient,
     PartyKind,
 )
-from core.models.ops import AuditEntry, JobOutcome, JobRun, OutboxEmail, OutboxStatus
+from core.models.ops import AuditEntry, JobOutcome, JobRun, OutboxEmail, OutboxStatus, SchedulerLock
 from core.models.orgs import Organization, OrganizationKind
 from core.models.subscriptions import (
     AccessMode,

@@ -72,3 +72,28 @@ class JobRun(SQLModel, table=True):
     outcome: JobOutcome = Field(default=JobOutcome.RUNNING, sa_column=enum_column(JobOutcome))
     counts: dict | None = Field(default=None, sa_column=json_column())
     error: str | None = None
+
+
+class SchedulerLock(SQLModel, table=True):
+    """The one jobs process allowed to run against this database (a single row), and its last sign of life."""
+
+    id: int = Field(default=1, primary_key=True)
+    # host:pid:random, unique per process start.
+    owner: str = Field(max_length=300)
+    host: str = Field(max_length=255)
+    pid: int
+    started_at: datetime = Field(sa_column=utc_column(nullable=False))
+    heartbeat_at: datetime = Field(sa_column=utc_column(nullable=False))
+    # Set by a clean stop: the lock is free again.
+    released_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+# APScheduler's persistent job store (jobs/__main__.py), declared here with its library's exact shape so that
+# the migrations own every table of the database; APScheduler finds it and does not create it.
+scheduler_jobs = sa.Table(
+    "apscheduler_jobs",
+    SQLModel.metadata,
+    sa.Column("id", sa.Unicode(191), primary_key=True),
+    sa.Column("next_run_time", sa.Float(25), index=True),
+    sa.Column("job_state", sa.LargeBinary, nullable=False),
+)

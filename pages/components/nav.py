@@ -11,6 +11,7 @@ import streamlit as st
 
 from core.models import Role
 from core.permissions import Actor, has_role, is_platform_admin
+from core.services.quotient_familial import qf_kit_audience
 
 LOGIN_SCRIPT = "pages/login.py"
 
@@ -58,11 +59,29 @@ SCREENS: tuple[Screen, ...] = (
     Screen("pages/home.py", "Accueil", ":material/home:", "accueil", everyone),
     Screen("pages/account.py", "Mon compte", ":material/person:", "mon-compte", everyone),
     Screen("pages/dashboard.py", "Tableau de bord", ":material/monitoring:", "tableau-de-bord", dashboard_audience),
+    Screen("pages/accounts.py", "Gestion des comptes", ":material/group:", "comptes", users_roles),
+    Screen("pages/account_edit.py", "Fiche du compte", ":material/manage_accounts:", "compte", users_roles, "hidden"),
+    Screen(
+        "pages/subscriptions.py", "Gestion des abonnements", ":material/assignment:", "abonnements", subscription_roles
+    ),
+    Screen("pages/subscription.py", "Abonnement", ":material/assignment:", "abonnement", subscription_roles, "hidden"),
+    Screen(
+        "pages/subscription_request.py",
+        "Demande d'abonnement",
+        ":material/add_task:",
+        "demande-abonnement",
+        lambda a: is_platform_admin(a) or (a.organization_id is not None and has_role(a, Role.SUBSCRIPTIONS_GESTION)),
+    ),
+    Screen("pages/platform.py", "Plateforme", ":material/settings:", "plateforme", platform_admin),
+    Screen("pages/qf_kit.py", "Quotient familial", ":material/qr_code_2:", "quotient-familial", qf_kit_audience),
+    Screen("pages/job_activity.py", "Activité des traitements", ":material/schedule:", "traitements", platform_admin),
 )
 
 
 # Pages open to anybody, signed in or not (the citizens' QF form): never in the menu, never behind the login.
-PUBLIC_SCREENS: tuple[Screen, ...] = ()
+PUBLIC_SCREENS: tuple[Screen, ...] = (
+    Screen("pages/qf_public.py", "Quotient familial", ":material/family_restroom:", "qf", everyone, "hidden"),
+)
 
 
 def _public_pages() -> list[st.Page]:

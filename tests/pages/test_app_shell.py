@@ -31,7 +31,7 @@ from core.services.folders import IncomingFolder, Recipient, deliver_folder, pro
 from core.services.portal import platform_summary
 from core.tokens import issue_token
 from pages.components.format import md_escape
-from pages.components.nav import SCREENS, screens_for
+from pages.components.nav import PUBLIC_SCREENS, SCREENS, screens_for
 from tests.factories import make_account, make_organization, subscribe
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -385,7 +385,9 @@ def test_a_page_script_served_without_the_gate_shows_nothing(db):
 
 def test_menu_is_built_from_the_roles():
     agent = Actor(id=1, actor_type=ActorType.AGENT, organization_id=1, roles=frozenset({Role.DOSSIERS_GESTION}))
-    assert [s.title for s in screens_for(agent)] == ["Accueil", "Mon compte", "Tableau de bord"]
+    assert [s.title for s in screens_for(agent)] == [
+        "Accueil", "Mon compte", "Tableau de bord", "Quotient familial",
+    ]  # fmt: skip
     assert screens_for(None) == []
     assert SCREENS[0].script == "pages/home.py"
     assert all((ROOT / screen.script).is_file() for screen in SCREENS)
@@ -395,10 +397,18 @@ def test_user_text_is_not_markdown():
     assert md_escape("*Dupont* [x](y) $a$ :red[b]") == r"\*Dupont\* \[x\]\(y\) \$a\$ \:red\[b\]"
 
 
+# Pages for people without an account; each must be listed in nav.PUBLIC_SCREENS.
+PUBLIC_PAGES = {"qf_public.py"}
+
+
 def test_every_screen_goes_through_the_sign_in_check():
     screens = [p for p in ROOT.joinpath("pages").glob("*.py") if p.name not in {"__init__.py", "login.py"}]
     assert screens
-    assert [p.name for p in screens if "signed_in_account_id()" not in p.read_text()] == []
+    assert [
+        p.name for p in screens if p.name not in PUBLIC_PAGES and "signed_in_account_id()" not in p.read_text()
+    ] == []
+    assert {s.script.removeprefix("pages/") for s in PUBLIC_SCREENS} == PUBLIC_PAGES
+    assert all("signed_in_account_id" not in (ROOT / "pages" / name).read_text() for name in PUBLIC_PAGES)
 
 
 def test_pages_run_no_queries_themselves():
