@@ -73,6 +73,7 @@ SCREENS: tuple[Screen, ...] = (
         lambda a: is_platform_admin(a) or (a.organization_id is not None and has_role(a, Role.SUBSCRIPTIONS_GESTION)),
     ),
     Screen("pages/platform.py", "Plateforme", ":material/settings:", "plateforme", platform_admin),
+    Screen("pages/api_clients.py", "Clients API des opérateurs", ":material/key:", "clients-api", platform_admin),
     Screen("pages/qf_kit.py", "Quotient familial", ":material/qr_code_2:", "quotient-familial", qf_kit_audience),
     Screen("pages/job_activity.py", "Activité des traitements", ":material/schedule:", "traitements", platform_admin),
 )
