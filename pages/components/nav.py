@@ -58,6 +58,8 @@ class Screen:
 SCREENS: tuple[Screen, ...] = (
     Screen("pages/home.py", "Accueil", ":material/home:", "accueil", everyone),
     Screen("pages/account.py", "Mon compte", ":material/person:", "mon-compte", everyone),
+    Screen("pages/inbox.py", "Télédossiers", ":material/inbox:", "teledossiers", dossier_roles),
+    Screen("pages/dossier.py", "Télédossier", ":material/description:", "dossier", dossier_roles, "hidden"),
     Screen("pages/dashboard.py", "Tableau de bord", ":material/monitoring:", "tableau-de-bord", dashboard_audience),
     Screen("pages/accounts.py", "Gestion des comptes", ":material/group:", "comptes", users_roles),
     Screen("pages/account_edit.py", "Fiche du compte", ":material/manage_accounts:", "compte", users_roles, "hidden"),

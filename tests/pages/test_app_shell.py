@@ -386,7 +386,7 @@ def test_a_page_script_served_without_the_gate_shows_nothing(db):
 def test_menu_is_built_from_the_roles():
     agent = Actor(id=1, actor_type=ActorType.AGENT, organization_id=1, roles=frozenset({Role.DOSSIERS_GESTION}))
     assert [s.title for s in screens_for(agent)] == [
-        "Accueil", "Mon compte", "Tableau de bord", "Quotient familial",
+        "Accueil", "Mon compte", "Télédossiers", "Télédossier", "Tableau de bord", "Quotient familial",
     ]  # fmt: skip
     assert screens_for(None) == []
     assert SCREENS[0].script == "pages/home.py"
