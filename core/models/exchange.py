@@ -139,7 +139,13 @@ class Attachment(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """Everything that happens to a case, in order: the case's history and the API's events."""
 
-    __table_args__ = (sa.Index("ix_event_case_created", "case_id", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_event_case_created", "case_id", "created_at"),
+        # Processing times (dashboard): when each case first became Traité.
+        sa.Index("ix_event_status_after", "case_status_after", "case_id", "created_at"),
+        # Notifications: the operator events of the last minute.
+        sa.Index("ix_event_transmitter_created", "transmitter_kind", "created_at"),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     case_id: uuid.UUID = Field(foreign_key="case.id")
