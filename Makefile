@@ -36,7 +36,7 @@ test: lint
 
 # The core suite against PostgreSQL: HUBEE_TEST_DATABASE_URL must name an empty database.
 test-pg: $(STAMP)
-	$(PY) -m pytest -q tests/core tests/unit
+	$(PY) -m pytest -q tests/core tests/unit tests/api
 
 # Refresh the README's screenshots from the browser journeys.
 screenshots: $(STAMP)

@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from api import routes_cases, routes_folders, routes_notifications, token
 from api.calls import call
 from api.errors import error_response, install_error_handlers
+from api.request_id import RequestIdMiddleware
+from core.logging_setup import configure_logging
 from core.services.api_health import check_health
 
 DESCRIPTION = """
@@ -26,6 +28,7 @@ Guide pas à pas : `docs/api.md`.
 
 
 def create_app() -> FastAPI:
+    configure_logging("api")
     app = FastAPI(
         title="HubEE Box — Folder API",
         version="1.2.7",
@@ -38,6 +41,7 @@ def create_app() -> FastAPI:
         ],
     )
     install_error_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
     app.include_router(token.router)
     app.include_router(routes_notifications.router)
     app.include_router(routes_folders.router)

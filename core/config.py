@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     notification_twice_daily_times: str = "08:00,13:00"
     inbound_dir: Path | None = None
 
+    # RGPD: months after its closure a dossier keeps its attachments (metadata and history stay).
+    retention_months: int = Field(default=12, ge=1)
+    # Level of the three processes' logs (core/logging_setup.py): DEBUG, INFO, WARNING, ERROR.
+    log_level: str = "INFO"
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'hubee.db'}"

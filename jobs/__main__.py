@@ -32,6 +32,7 @@ from core.clock import utcnow
 from core.config import Settings, get_settings
 from core.db import get_engine, session_scope
 from core.errors import DomainError
+from core.logging_setup import configure_logging
 from core.migrate import schema_version
 from core.services.job_runs import close_interrupted_runs
 from core.services.notifications import SETTLE, digest_times
@@ -76,6 +77,7 @@ def job_specs(settings: Settings) -> list[JobSpec]:
         JobSpec("inactivity", "jobs.inactivity:run", CronTrigger(hour=2, minute=0, timezone=zone)),
         JobSpec("purge", "jobs.purge:run", CronTrigger(minute=15, timezone=zone)),
         JobSpec("orphan_files", "jobs.orphan_files:run", CronTrigger(hour=3, minute=30, timezone=zone)),
+        JobSpec("retention", "jobs.retention:run", CronTrigger(hour=4, minute=0, timezone=zone)),
     ]
 
 
@@ -182,9 +184,7 @@ def _take_lock(owner: str) -> None:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s : %(message)s")
-    for noisy in ("apscheduler", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging("jobs")
     settings = get_settings()
     current, head = schema_version()
     if current != head:

@@ -5,10 +5,12 @@ import pandas as pd
 import streamlit as st
 
 from core.clock import utcnow
+from core.config import get_settings
 from core.db import session_scope
 from core.errors import Forbidden
 from core.services.actors import load_actor
 from core.services.dashboard import Dashboard, dashboard
+from pages.components.format import DASH
 from pages.components.session import signed_in_account_id
 
 account_id = signed_in_account_id()
@@ -82,6 +84,40 @@ def _waiting(board: Dashboard, days: int) -> None:
     )
 
 
+def _age(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"
+
+
+def _jobs(board: Dashboard) -> None:
+    st.subheader("Traitements")
+    health = board.scheduler
+    if health.alive:
+        st.success(
+            f"En marche : dernier signe de vie il y a {_age(health.heartbeat_age_seconds)}.", icon=":material/schedule:"
+        )
+    else:
+        age = f" (dernier signe de vie il y a {_age(health.heartbeat_age_seconds)})" if health.holder else ""
+        st.error(f"Arrêté{age}. {health.message}", icon=":material/schedule:")
+    if not board.last_runs:
+        st.write("Aucune exécution enregistrée.")
+        return
+    zone = get_settings().zone
+    rows = [
+        {
+            "Début": f"{run.started_at.astimezone(zone):%d/%m/%Y %H:%M:%S}",
+            "Traitement": run.job,
+            "Résultat": run.outcome,
+            "Détail": run.summary or ((run.error or "").strip().splitlines() or [DASH])[0],
+        }
+        for run in board.last_runs
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="dashboard_last_runs")
+
+
 st.title("Tableau de bord")
 days = st.number_input(
     "Seuil d'attente (jours)", min_value=1, max_value=365, value=DEFAULT_WAITING_DAYS, key="waiting_days"
@@ -92,9 +128,10 @@ if board is not None:
     _backlog(board)
     _arrivals(board)
     _processing(board)
-    if board.subscriptions:
+    if board.scheduler is not None:  # the platform administrator: subscriptions and jobs, no dossier
         st.subheader("Abonnements par statut")
         for column, (label, count) in zip(st.columns(len(board.subscriptions)), board.subscriptions, strict=True):
             column.metric(label, count)
+        _jobs(board)
     else:
         _waiting(board, int(days))

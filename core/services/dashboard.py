@@ -14,10 +14,13 @@ from core.config import get_settings
 from core.errors import Forbidden
 from core.models import Case, CaseStatus, Event, Process, Role, Subscription, SubscriptionStatus
 from core.permissions import Actor, case_visibility_clause, has_role, is_platform_admin
+from core.services.job_activity import RunLine, job_activity_view
+from core.services.scheduler_lock import scheduler_lock_holder
 from core.workflow import FINAL_FOR_SI, label
 
 WAITING_STATUSES = tuple(s for s in CaseStatus if s not in FINAL_FOR_SI and s is not CaseStatus.CLOSED)
 WAITING_LIST_LIMIT = 20
+LAST_RUNS = 10
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,16 @@ class WaitingCase:
 
 
 @dataclass(frozen=True)
+class SchedulerHealth:
+    """The jobs process as the platform administrator checks it: alive or not, since when it last beat."""
+
+    alive: bool
+    message: str
+    holder: str | None  # "machine (processus N)"
+    heartbeat_age_seconds: int | None
+
+
+@dataclass(frozen=True)
 class Dashboard:
     scope: str
     backlog: tuple[tuple[str, int], ...]
@@ -54,6 +67,8 @@ class Dashboard:
     waiting_total: int
     waiting: tuple[WaitingCase, ...]
     subscriptions: tuple[tuple[str, int], ...]
+    scheduler: SchedulerHealth | None = None  # platform administrator only
+    last_runs: tuple[RunLine, ...] = ()
 
 
 def _scope_clause(actor: Actor) -> sa.ColumnElement[bool]:
@@ -152,6 +167,19 @@ def _subscriptions(session: Session) -> tuple[tuple[str, int], ...]:
     return tuple((s.value, rows.get(s, 0)) for s in SubscriptionStatus)
 
 
+def _jobs(session: Session, actor: Actor, now: datetime) -> tuple[SchedulerHealth, tuple[RunLine, ...]]:
+    # « Activité des traitements » already reads the lock and the runs: the same words, the same rules.
+    activity = job_activity_view(session, account_id=actor.id, now=now, limit=LAST_RUNS)
+    holder = scheduler_lock_holder(session)
+    health = SchedulerHealth(
+        alive=activity.scheduler.running,
+        message=activity.scheduler.message,
+        holder=f"{holder.host} (processus {holder.pid})" if holder else None,
+        heartbeat_age_seconds=max(0, int((now - holder.heartbeat_at).total_seconds())) if holder else None,
+    )
+    return health, activity.runs
+
+
 def dashboard(
     session: Session, *, actor: Actor, now: datetime, weeks: int = 12, older_than_days: int = 15
 ) -> Dashboard:
@@ -163,6 +191,7 @@ def dashboard(
     since_day = local_today - timedelta(days=local_today.weekday() + 7 * (weeks - 1))
     since = datetime.combine(since_day, datetime.min.time(), tzinfo=get_settings().zone)
     total, waiting = (0, ()) if platform else _waiting(session, scope, labels, now=now, older_than_days=older_than_days)
+    scheduler, runs = _jobs(session, actor, now) if platform else (None, ())
     return Dashboard(
         scope="Tous les services instructeurs" if platform else "Vos télédossiers",
         backlog=_backlog(session, scope),
@@ -171,4 +200,6 @@ def dashboard(
         waiting_total=total,
         waiting=waiting,
         subscriptions=_subscriptions(session) if platform else (),
+        scheduler=scheduler,
+        last_runs=runs,
     )

@@ -37,6 +37,7 @@ def job_catalogue(settings: Settings | None = None) -> tuple[JobInfo, ...]:
         JobInfo("inactivity", "Rappels d'inactivité et désactivation des comptes", "chaque jour à 02:00"),
         JobInfo("purge", "Purge des liens, codes, sessions et anciennes exécutions", "toutes les heures"),
         JobInfo("orphan_files", "Nettoyage des fichiers orphelins", "chaque jour à 03:30"),
+        JobInfo("retention", "Purge des pièces jointes des dossiers clos", "chaque jour à 04:00"),
     )
 
 
@@ -64,6 +65,10 @@ COUNT_LABELS = {
     "temporary_removed": "fichier(s) temporaire(s) supprimé(s)",
     "activated": "abonnement(s) activé(s)",
     "suspended": "abonnement(s) suspendu(s)",
+    "purged_dossiers": "télédossier(s) purgé(s)",
+    "purged_attachments": "pièce(s) jointe(s) purgée(s)",
+    "removed_files": "fichier(s) supprimé(s)",
+    "shared_files_kept": "fichier(s) partagé(s) conservé(s)",
 }
 
 

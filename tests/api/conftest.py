@@ -39,7 +39,9 @@ def api_url(engine):
 @pytest.fixture(scope="session")
 def contract():
     if not CONTRACT_PATH.exists():
-        pytest.fail(f"Contrat de référence introuvable : {CONTRACT_PATH} (le dossier shared/ doit être à côté du dépôt)")
+        pytest.fail(
+            f"Contrat de référence introuvable : {CONTRACT_PATH} (le dossier shared/ doit être à côté du dépôt)"
+        )
     return Contract()
 
 

@@ -11,6 +11,8 @@ from core.models import ActorType, Case, CaseStatus, Event, EventAction, Operato
 from core.services.actors import actor_for
 from core.services.dashboard import dashboard
 from core.services.folders import IncomingFolder, Recipient, deliver_folder, process_by_code
+from core.services.job_runs import finish_job_run, start_job_run
+from core.services.scheduler_lock import acquire_scheduler_lock
 from tests.factories import make_account, make_organization, subscribe
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
@@ -97,3 +99,31 @@ def test_no_dossier_role_no_dashboard(session, commune):
     admin = make_account(session, org, ActorType.ADMIN_LOCAL)
     with pytest.raises(Forbidden):
         dashboard(session, actor=actor_for(session, admin), now=NOW)
+
+
+def test_platform_admin_sees_the_jobs_heartbeat_and_last_runs(session, commune):
+    platform = actor_for(session, make_account(session, None, ActorType.PLATFORM_ADMIN))
+    board = dashboard(session, actor=platform, now=NOW)
+    assert (board.scheduler.alive, board.scheduler.holder, board.scheduler.heartbeat_age_seconds) == (False, None, None)
+    assert board.last_runs == ()
+    acquire_scheduler_lock(session, owner="box:42:ab", host="box", pid=42, now=NOW - timedelta(seconds=30))
+    for minutes, job in ((20, "purge"), (5, "retention")):
+        run_id = start_job_run(session, job_id=job, now=NOW - timedelta(minutes=minutes))
+        finish_job_run(session, run_id=run_id, now=NOW - timedelta(minutes=minutes), counts={"removed_files": 2})
+    board = dashboard(session, actor=platform, now=NOW)
+    assert (board.scheduler.alive, board.scheduler.holder, board.scheduler.heartbeat_age_seconds) == (
+        True,
+        "box (processus 42)",
+        30,
+    )
+    assert [run.job for run in board.last_runs][:1] == ["Purge des pièces jointes des dossiers clos"]
+    assert [run.summary for run in board.last_runs] == ["2 fichier(s) supprimé(s)"] * 2
+    stale = dashboard(session, actor=platform, now=NOW + timedelta(minutes=10))
+    assert not stale.scheduler.alive and stale.scheduler.heartbeat_age_seconds == 630
+
+
+def test_commune_accounts_see_no_jobs(session, commune):
+    org, _ = commune
+    admin = make_account(session, org, ActorType.ADMIN_LOCAL, roles=frozenset({Role.DOSSIERS_CONSULTATION}))
+    board = dashboard(session, actor=actor_for(session, admin), now=NOW)
+    assert board.scheduler is None and board.last_runs == ()

@@ -23,6 +23,7 @@ EXPECTED_COUNTS = {
     "inactivity": {"reminders_60", "reminders_90", "deactivated"},
     "purge": {"tokens", "sessions_closed", "sessions_deleted", "job_runs"},
     "orphan_files": {"files", "orphans_removed", "temporary_removed"},
+    "retention": {"purged_dossiers", "purged_attachments", "removed_files", "shared_files_kept"},
 }
 
 
