@@ -141,8 +141,6 @@ class Event(SQLModel, table=True):
 
     __table_args__ = (
         sa.Index("ix_event_case_created", "case_id", "created_at"),
-        # Processing times (dashboard): when each case first became Traité.
-        sa.Index("ix_event_status_after", "case_status_after", "case_id", "created_at"),
         # Notifications: the operator events of the last minute.
         sa.Index("ix_event_transmitter_created", "transmitter_kind", "created_at"),
     )

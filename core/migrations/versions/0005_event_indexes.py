@@ -1,4 +1,4 @@
-"""event indexes for the dashboard's processing times and the notification window
+"""event index for the notification window (operator events of the last minute)
 
 Revision ID: 0005
 Revises: 0004
@@ -15,10 +15,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_event_status_after", "event", ["case_status_after", "case_id", "created_at"])
     op.create_index("ix_event_transmitter_created", "event", ["transmitter_kind", "created_at"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_event_transmitter_created", table_name="event")
-    op.drop_index("ix_event_status_after", table_name="event")
