@@ -235,3 +235,23 @@ def log_in(page, portal: Portal, email: str, password: str) -> None:
 def settle(page) -> None:
     """Wait until Streamlit has finished running the script for the last action."""
     page.wait_for_selector(IDLE, state="attached")
+
+
+def download(page, button, attempts: int = 3, timeout_ms: int = 8_000):
+    """Click a download button and return the Download; click again if none starts.
+
+    A click that lands while Streamlit reruns the script can be dropped (the button's file is built on click by
+    the run it reaches); a person clicks again, and so does the journey — at most `attempts` times.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        settle(page)
+        try:
+            with page.expect_download(timeout=timeout_ms) as started:
+                button.click()
+            return started.value
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")

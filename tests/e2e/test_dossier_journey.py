@@ -26,7 +26,7 @@ from core.services.case_actions import NOT_VISIBLE
 from core.services.folders import IncomingFolder, Recipient, deliver_folder, process_by_code
 from core.services.organizations import organization_by_siret
 from core.storage import AttachmentStore
-from tests.e2e.conftest import SCREENSHOTS, settle, submit_login
+from tests.e2e.conftest import SCREENSHOTS, download, settle, submit_login
 
 pytestmark = pytest.mark.e2e
 
@@ -143,10 +143,9 @@ def filter_and_open(page, engine, case_id: str, number: str) -> None:
 
 def download_all(page, engine, case_id: str, number: str, file_names: tuple[str, ...]) -> None:
     """Every file as one ZIP that opens: the first download makes the dossier En cours."""
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Tout télécharger (ZIP)").click()
-    assert download.value.suggested_filename == f"{number}.zip"
-    archive = zipfile.ZipFile(io.BytesIO(download.value.path().read_bytes()))
+    zipped = download(page, page.get_by_role("button", name="Tout télécharger (ZIP)"))
+    assert zipped.suggested_filename == f"{number}.zip"
+    archive = zipfile.ZipFile(io.BytesIO(zipped.path().read_bytes()))
     assert sorted(archive.namelist()) == sorted(file_names) and all(archive.read(name) for name in file_names)
     wait_for_status(engine, case_id, CaseStatus.IN_PROGRESS, page)
     settle(page)
