@@ -7,10 +7,11 @@ from fastapi import Header, HTTPException
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import digest_header
+from api.deps import digest_header, expected_sha256, now, read_upload
 from api.schemas import Error
 from core.db import session_scope
 from core.services.api_cases import FileDownload
+from core.storage import get_store
 
 ERRORS = {code: {"model": Error} for code in (400, 401, 403, 404)}
 
@@ -24,6 +25,15 @@ def call(service, **arguments):
 async def call_async(service, **arguments):
     """`call` from an async route, off the event loop."""
     return await run_in_threadpool(call, service, **arguments)
+
+
+async def store_upload(request, digest: str | None, service, **arguments) -> Response:
+    """An attachment upload: the announced SHA-256 checked, the body streamed to `service`, then 204."""
+    sha256 = expected_sha256(digest)
+    content = await read_upload(request)
+    with content:
+        await call_async(service, content=content, expected_sha256=sha256, now=now(), store=get_store(), **arguments)
+    return no_content()
 
 
 def json(body, status_code: int = 200) -> JSONResponse:

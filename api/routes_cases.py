@@ -10,13 +10,13 @@ from api.calls import (
     ERRORS,
     FILE_RESPONSE,
     call,
-    call_async,
     file_response,
     json,
     no_content,
     require_patch_override,
+    store_upload,
 )
-from api.deps import Client, DigestHeader, Partner, expected_sha256, now, partner_info, read_upload
+from api.deps import Client, DigestHeader, Partner, now, partner_info
 from api.schemas import CaseOut, CaseStatusIn, EventIn, EventOut, EventStatusIn
 from core.services import api_cases, api_events
 from core.services.api_events import IncomingEvent
@@ -138,21 +138,10 @@ async def upload_event_attachment(
     client: Client,
     digest: DigestHeader = None,
 ):
-    sha256 = expected_sha256(digest)
-    content = await read_upload(request)
-    with content:
-        await call_async(
-            api_events.upload_event_attachment,
-            client=client,
-            case_id=caseId,
-            event_id=eventId,
-            attachment_id=attachmentId,
-            content=content,
-            expected_sha256=sha256,
-            now=now(),
-            store=get_store(),
-        )
-    return no_content()
+    return await store_upload(
+        request, digest, api_events.upload_event_attachment, client=client, case_id=caseId, event_id=eventId,
+        attachment_id=attachmentId,
+    )  # fmt: skip
 
 
 @router.get(EVENT + "/attachments/{attachmentId}", responses=FILE_RESPONSE, summary="Download attachment")

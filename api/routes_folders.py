@@ -4,12 +4,11 @@ import uuid
 
 from fastapi import APIRouter, Depends, Request, status
 
-from api.calls import BINARY_BODY, ERRORS, call, call_async, json, no_content, require_patch_override
-from api.deps import Client, DigestHeader, Partner, expected_sha256, now, partner_info, read_upload
+from api.calls import BINARY_BODY, ERRORS, call, json, no_content, require_patch_override, store_upload
+from api.deps import Client, DigestHeader, Partner, now, partner_info
 from api.schemas import FolderIn, FolderOut, FolderStatusIn
 from core.services import api_folders
 from core.services.folders import ExpectedFile, IncomingFolder, Recipient
-from core.storage import get_store
 
 router = APIRouter(prefix="/teledossiers/v1", tags=["Folders"], dependencies=[Depends(partner_info)])
 
@@ -108,17 +107,7 @@ async def upload_folder_attachment(
     digest: DigestHeader = None,
 ):
     """Le contenu binaire d'une pièce jointe annoncée ; taille et empreinte (digest) vérifiées."""
-    sha256 = expected_sha256(digest)
-    content = await read_upload(request)
-    with content:
-        await call_async(
-            api_folders.upload_folder_attachment,
-            client=client,
-            folder_id=folderId,
-            attachment_id=attachmentId,
-            content=content,
-            expected_sha256=sha256,
-            now=now(),
-            store=get_store(),
-        )
-    return no_content()
+    return await store_upload(
+        request, digest, api_folders.upload_folder_attachment, client=client, folder_id=folderId,
+        attachment_id=attachmentId,
+    )  # fmt: skip
