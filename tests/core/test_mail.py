@@ -1,49 +1,23 @@
 """The outbox against a real SMTP server on loopback (aiosmtpd): sent once, retried, failed for good."""
 
-import socket
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from core.config import get_settings
 from core.db import session_scope
 from core.mail import queue_email, retry_delay, send_due_emails
 from core.models import OutboxEmail, OutboxStatus
+from tests.smtp import free_port, recording_smtp_server
 
 T0 = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Recorder:
-    """Accepts messages, or answers the queued SMTP replies first (e.g. a temporary refusal)."""
-
-    def __init__(self):
-        self.messages = []
-        self.replies: list[str] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        if self.replies:
-            return self.replies.pop(0)
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp():
-    recorder = Recorder()
-    port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield recorder, get_settings().model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
-    controller.stop()
+    with recording_smtp_server() as (recorder, port):
+        yield recorder, get_settings().model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
 
 
 def queue(db, to="agent@mairie.test"):

@@ -16,7 +16,7 @@ from core.db import make_engine, session_scope
 from core.migrate import upgrade_to_head
 from core.models import JobOutcome, JobRun, SchedulerLock
 from core.services.job_activity import job_catalogue
-from tests.jobs.conftest import free_port
+from tests.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ALL_JOBS = {info.job_id for info in job_catalogue()}
