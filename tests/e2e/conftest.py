@@ -244,9 +244,12 @@ def download(page, button, attempts: int = 3, timeout_ms: int = 8_000):
     the run it reaches); a person clicks again, and so does the journey — at most `attempts` times.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
 
     for attempt in range(attempts):
         settle(page)
+        # Streamlit disables every widget while its websocket reconnects (seen on a loaded CI machine): wait for it.
+        expect(button).to_be_enabled(timeout=45_000)
         try:
             with page.expect_download(timeout=timeout_ms) as started:
                 button.click()
